@@ -1,0 +1,208 @@
+"""Ray lifecycle and task submission: the only module that imports Ray.
+
+Uses the Ray the user already started, or starts a quiet local one (all CPUs, no
+dashboard, worker logs kept out of the driver). A Ray this module did not start is
+never shut down by it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ray
+from ray.exceptions import GetTimeoutError, RayError, TaskCancelledError
+
+from .exceptions import InvalidArgumentError, RayConnectionError
+
+__all__ = ["TaskOutcome", "init", "is_initialized", "map_blocks", "put", "run_tasks", "shutdown"]
+
+_lock = threading.Lock()
+_started_here = False
+_remote_cache: dict[Callable, Any] = {}
+
+
+def init(
+    address: str | None = None,
+    *,
+    num_cpus: int | None = None,
+    **ray_init_kwargs: Any,
+) -> None:
+    """Start or join Ray for bestfit_accessor.
+
+    ``address=None`` starts a local Ray (``num_cpus`` caps it; default all cores);
+    ``"auto"`` joins the cluster running on this machine; ``"ray://host:10001"``
+    connects through Ray Client. If Ray is already initialised this does nothing.
+    Extra keyword arguments go to :func:`ray.init`.
+    """
+    global _started_here
+    if num_cpus is not None and (not isinstance(num_cpus, int) or num_cpus < 1):
+        raise InvalidArgumentError(f"num_cpus must be a positive integer, got {num_cpus!r}")
+    with _lock:
+        if ray.is_initialized():
+            return
+        os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+        kwargs: dict[str, Any] = {
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "logging_level": logging.ERROR,
+            "configure_logging": True,
+            "ignore_reinit_error": True,
+        }
+        if address is None:
+            kwargs["num_cpus"] = num_cpus
+        else:
+            kwargs["address"] = address
+            if address.startswith("ray://"):
+                import bestfit_accessor  # workers of a remote cluster may not have the package
+
+                kwargs["runtime_env"] = {"py_modules": [bestfit_accessor]}
+        kwargs.update(ray_init_kwargs)
+        try:
+            ray.init(**kwargs)
+        except Exception as exc:
+            where = "a local Ray" if address is None else f"the Ray cluster at {address!r}"
+            raise RayConnectionError(f"could not start or join {where}: {exc}") from exc
+        _started_here = address is None
+
+
+def is_initialized() -> bool:
+    return ray.is_initialized()
+
+
+def shutdown() -> None:
+    """Shut down Ray only if this module started it."""
+    global _started_here
+    with _lock:
+        if _started_here and ray.is_initialized():
+            ray.shutdown()
+        _started_here = False
+
+
+def _ensure() -> None:
+    if not ray.is_initialized():
+        init()
+
+
+def total_cpus() -> int:
+    _ensure()
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def put(value: Any) -> ray.ObjectRef:
+    _ensure()
+    return ray.put(value)
+
+
+def _remote(fn: Callable, **options: Any):
+    key = (fn, tuple(sorted(options.items())))
+    if key not in _remote_cache:
+        _remote_cache[key] = ray.remote(**options)(fn) if options else ray.remote(fn)
+    return _remote_cache[key]
+
+
+def map_blocks(fn: Callable, blocks: Sequence[Any], per_block_args: Sequence[tuple]) -> list:
+    """Run ``fn(block, *args)`` as one Ray task per block; results in block order."""
+    _ensure()
+    task = _remote(fn)
+    refs = [task.remote(block, *args) for block, args in zip(blocks, per_block_args, strict=True)]
+    try:
+        return ray.get(refs)
+    except BaseException:
+        _cancel(refs)
+        raise
+
+
+def _cancel(refs: Sequence[ray.ObjectRef]) -> None:
+    for ref in refs:
+        try:
+            ray.cancel(ref, force=True)
+        except Exception:  # already finished or gone
+            pass
+
+
+@dataclass
+class TaskOutcome:
+    """What became of one task: ``status`` is ``ok``, ``failed`` or ``timeout``."""
+
+    status: str
+    value: Any = None
+    message: str = ""
+
+
+def run_tasks(
+    fn: Callable,
+    calls: Sequence[tuple],
+    *,
+    timeout: float | None,
+    on_done: Callable[[int, int], None] | None = None,
+) -> list[TaskOutcome]:
+    """Run ``fn(*args)`` for each ``args`` in ``calls`` as Ray tasks.
+
+    At most as many tasks are in flight as the cluster has CPUs, so a task starts
+    soon after it is submitted and ``timeout`` (seconds from submission) measures
+    its own run time. A task past its timeout is cancelled with its worker killed.
+    ``on_done(done, total)`` is called after every finished task. On any
+    interruption (``KeyboardInterrupt`` included) outstanding tasks are cancelled.
+    """
+    _ensure()
+    task = _remote(fn)
+    total = len(calls)
+    outcomes: list[TaskOutcome | None] = [None] * total
+    limit = total_cpus()
+    pending: dict[ray.ObjectRef, tuple[int, float]] = {}
+    next_call = 0
+    done = 0
+
+    def finish(index: int, outcome: TaskOutcome) -> None:
+        nonlocal done
+        outcomes[index] = outcome
+        done += 1
+        if on_done is not None:
+            on_done(done, total)
+
+    try:
+        while next_call < total or pending:
+            while next_call < total and len(pending) < limit:
+                ref = task.remote(*calls[next_call])
+                pending[ref] = (next_call, time.monotonic())
+                next_call += 1
+            wait_for = None
+            if timeout is not None:
+                oldest = min(started for _, started in pending.values())
+                wait_for = max(0.0, oldest + timeout - time.monotonic())
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=wait_for)
+            if ready:
+                ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0)
+            for ref in ready:
+                index, _ = pending.pop(ref)
+                try:
+                    finish(index, TaskOutcome("ok", ray.get(ref)))
+                except (RayError, GetTimeoutError) as exc:
+                    finish(index, TaskOutcome("failed", message=_describe(exc)))
+            if timeout is not None:
+                now = time.monotonic()
+                expired = [ref for ref, (_, t0) in pending.items() if now - t0 >= timeout]
+                _cancel(expired)
+                for ref in expired:
+                    index, _ = pending.pop(ref)
+                    finish(index, TaskOutcome("timeout", message=f"cancelled after {timeout:g} s"))
+    except BaseException:
+        _cancel(list(pending))
+        raise
+    return outcomes  # type: ignore[return-value]
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TaskCancelledError):
+        return "task was cancelled"
+    cause = getattr(exc, "cause", None)
+    if cause is not None:
+        return f"{type(cause).__name__}: {cause}"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1] if text else ''}"

@@ -1,0 +1,48 @@
+"""Typed, picklable errors.
+
+Every error takes a single message argument so it survives the trip through Ray
+(an exception raised in a worker is pickled back to the driver).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BestFitError",
+    "ColumnNotFoundError",
+    "ColumnTypeError",
+    "InsufficientDataError",
+    "InvalidArgumentError",
+    "RayConnectionError",
+    "UnknownDistributionError",
+]
+
+
+class BestFitError(Exception):
+    """Base class of every error raised by bestfit_accessor."""
+
+
+class ColumnNotFoundError(BestFitError, KeyError):
+    """A requested column is not in the frame."""
+
+    def __str__(self) -> str:  # KeyError would wrap the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class ColumnTypeError(BestFitError, TypeError):
+    """A requested column does not hold real numbers."""
+
+
+class InsufficientDataError(BestFitError, ValueError):
+    """A column has too few finite values, or they are all equal."""
+
+
+class InvalidArgumentError(BestFitError, ValueError):
+    """An argument of a public call is out of range or of the wrong kind."""
+
+
+class UnknownDistributionError(BestFitError, ValueError):
+    """A distribution name is not in the registry."""
+
+
+class RayConnectionError(BestFitError, RuntimeError):
+    """Ray could not be started or the cluster address could not be reached."""

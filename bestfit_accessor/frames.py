@@ -1,0 +1,177 @@
+"""Frame adapters: pandas and Modin input → Ray block refs; block → column values.
+
+pandas input is converted once to a float64 array per block (columns as rows) and
+put in the Ray object store. Modin input is used where it lives: its row
+partitions are unwrapped to Ray refs and every task reads its own partition; no
+row of a Modin frame reaches the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import engine
+from .exceptions import ColumnNotFoundError, ColumnTypeError, InvalidArgumentError
+
+__all__ = ["BlockSet", "block_column", "is_modin", "numeric_columns", "to_blocks"]
+
+#: Rows per block when cutting a pandas frame.
+PANDAS_BLOCK_ROWS = 1_000_000
+
+
+def is_modin(obj: Any) -> bool:
+    return type(obj).__module__.startswith("modin.")
+
+
+def _as_frame(obj: Any) -> Any:
+    """A DataFrame view of a Series (named 0 when unnamed), the frame otherwise."""
+    if isinstance(obj, pd.Series) or (is_modin(obj) and type(obj).__name__ == "Series"):
+        return obj.to_frame(name=obj.name if obj.name is not None else 0)
+    return obj
+
+
+def _is_real_dtype(dtype: Any) -> bool:
+    return pd.api.types.is_numeric_dtype(dtype) and not (
+        pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype)
+    )
+
+
+def numeric_columns(frame: Any) -> list:
+    return [label for label, dtype in zip(frame.columns, frame.dtypes, strict=True)
+            if _is_real_dtype(dtype)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BlockSet:
+    """Row blocks in the object store, with the selected columns' positions."""
+
+    refs: list
+    lengths: list[int]
+    labels: list[Hashable]
+    positions: list[int]
+    source: str  # "pandas" or "modin"
+
+    @property
+    def n_rows(self) -> int:
+        return int(sum(self.lengths))
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
+
+
+def select_columns(frame: Any, columns: Any) -> tuple[list[Hashable], list[int]]:
+    """Validate ``columns`` against ``frame``; labels and their positions."""
+    all_labels = list(frame.columns)
+    numeric = numeric_columns(frame)
+    if columns is None:
+        if not numeric:
+            described = ", ".join(f"{c!r} ({d})" for c, d in zip(all_labels, frame.dtypes,
+                                                                   strict=True)) or "none"
+            raise ColumnTypeError(f"the frame has no numeric column to fit; its columns: {described}")
+        labels = numeric
+    elif isinstance(columns, (list, tuple, pd.Index)):
+        labels = list(columns)
+        if not labels:
+            raise InvalidArgumentError("columns is empty: name at least one column")
+    else:
+        labels = [columns]
+    seen: set = set()
+    for label in labels:
+        try:
+            hashed = label in seen
+        except TypeError:
+            raise InvalidArgumentError(f"column names must be hashable, got {label!r}") from None
+        if hashed:
+            raise InvalidArgumentError(f"column {label!r} is requested more than once")
+        seen.add(label)
+    positions = []
+    dtypes = list(frame.dtypes)
+    for label in labels:
+        matches = [i for i, c in enumerate(all_labels) if _same_label(c, label)]
+        if not matches:
+            raise ColumnNotFoundError(
+                f"column {label!r} is not in the frame; numeric columns are {numeric}"
+            )
+        if len(matches) > 1:
+            raise InvalidArgumentError(
+                f"column label {label!r} appears {len(matches)} times in the frame; "
+                "rename the duplicates first"
+            )
+        dtype = dtypes[matches[0]]
+        if not _is_real_dtype(dtype):
+            raise ColumnTypeError(
+                f"column {label!r} has dtype {dtype}, not real numbers; "
+                f"numeric columns are {numeric}"
+            )
+        positions.append(matches[0])
+    return labels, positions
+
+
+def _same_label(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def to_blocks(obj: Any, columns: Any = None, *, n_blocks: int | None = None) -> BlockSet:
+    """Validate the selection and place the data as row blocks in Ray."""
+    frame = _as_frame(obj)
+    labels, positions = select_columns(frame, columns)
+    if is_modin(frame):
+        return _modin_blocks(frame, labels, positions)
+    return _pandas_blocks(frame, labels, positions, n_blocks)
+
+
+def _column_as_float(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _pandas_blocks(frame: pd.DataFrame, labels: list, positions: list[int],
+                   n_blocks: int | None) -> BlockSet:  # fmt: skip
+    n_rows = len(frame)
+    if n_blocks is None:
+        n_blocks = max(1, -(-n_rows // PANDAS_BLOCK_ROWS))
+    if not isinstance(n_blocks, int) or n_blocks < 1:
+        raise InvalidArgumentError(f"n_blocks must be a positive integer, got {n_blocks!r}")
+    n_blocks = min(n_blocks, max(n_rows, 1))
+    values = np.empty((len(positions), n_rows), dtype=np.float64)
+    for row, position in enumerate(positions):
+        values[row] = _column_as_float(frame.iloc[:, position])
+    bounds = np.linspace(0, n_rows, n_blocks + 1).astype(np.int64)
+    refs, lengths = [], []
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        refs.append(engine.put(np.ascontiguousarray(values[:, lo:hi])))
+        lengths.append(int(hi - lo))
+    return BlockSet(refs, lengths, labels, list(range(len(positions))), "pandas")
+
+
+def _block_length(block: Any) -> int:
+    return len(block)
+
+
+def _modin_blocks(frame: Any, labels: list, positions: list[int]) -> BlockSet:
+    from modin.distributed.dataframe.pandas import unwrap_partitions
+
+    engine.init()
+    refs = list(unwrap_partitions(frame, axis=0))
+    lengths = engine.map_blocks(_block_length, refs, [()] * len(refs))
+    return BlockSet(refs, [int(n) for n in lengths], labels, positions, "modin")
+
+
+def block_column(block: Any, position: int) -> np.ndarray:
+    """The float64 values of one column of a block (runs inside Ray tasks)."""
+    if isinstance(block, np.ndarray):
+        return block[position]
+    return _column_as_float(block.iloc[:, position])
+
+
+def check_not_empty(blocks: BlockSet, labels: Sequence[Hashable]) -> None:
+    if blocks.n_rows == 0:
+        raise InvalidArgumentError(f"the frame has no rows; nothing to fit in {list(labels)}")
