@@ -8,6 +8,7 @@ row of a Modin frame reaches the driver.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,12 @@ def select_columns(frame: Any, columns: Any) -> tuple[list[Hashable], list[int]]
         if not numeric:
             described = ", ".join(f"{c!r} ({d})" for c, d in zip(all_labels, frame.dtypes,
                                                                    strict=True)) or "none"
-            raise ColumnTypeError(f"the frame has no numeric column to fit; its columns: {described}")
+            raise ColumnTypeError(
+                f"the frame has no numeric column to fit; its columns: {described}"
+            )
         labels = numeric
+    elif isinstance(columns, tuple) and any(_same_label(c, columns) for c in all_labels):
+        labels = [columns]  # a MultiIndex label, not a list of labels
     elif isinstance(columns, (list, tuple, pd.Index)):
         labels = list(columns)
         if not labels:
@@ -146,7 +151,7 @@ def _pandas_blocks(frame: pd.DataFrame, labels: list, positions: list[int],
         values[row] = _column_as_float(frame.iloc[:, position])
     bounds = np.linspace(0, n_rows, n_blocks + 1).astype(np.int64)
     refs, lengths = [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         refs.append(engine.put(np.ascontiguousarray(values[:, lo:hi])))
         lengths.append(int(hi - lo))
     return BlockSet(refs, lengths, labels, list(range(len(positions))), "pandas")

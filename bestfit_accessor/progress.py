@@ -23,7 +23,7 @@ class ProgressBar:
 
     def __call__(self, done: int, total: int, percent: float) -> None:
         stream = self.stream or sys.stderr
-        filled = int(round(self.width * done / total)) if total else self.width
+        filled = round(self.width * done / total) if total else self.width
         if filled == self._last_drawn and done < total:
             return  # redraw only when the bar moves
         self._last_drawn = filled

@@ -80,14 +80,16 @@ def summarize_values(
         sample_values=values[np.asarray(sample_local, dtype=np.int64)],
     )
     if x.size:
-        mean = float(x.mean())
-        d = x - mean
-        d2 = d * d
+        # Moments of values near ±1e308 overflow to inf; they are descriptive only.
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = x.mean()
+            d = x - mean
+            d2 = d * d
+            summary.mean = mean
+            summary.m2 = d2.sum()
+            summary.m3 = (d2 * d).sum()
+            summary.m4 = (d2 * d2).sum()
         summary.vmin, summary.vmax = float(x.min()), float(x.max())
-        summary.mean = mean
-        summary.m2 = float(d2.sum())
-        summary.m3 = float((d2 * d).sum())
-        summary.m4 = float((d2 * d2).sum())
     return summary
 
 
@@ -130,8 +132,9 @@ def _merge_two(a: ColumnSummary, b: ColumnSummary) -> ColumnSummary:
 def merge_summaries(parts: list[ColumnSummary]) -> ColumnSummary:
     """Merge block summaries in block order."""
     out = ColumnSummary()
-    for part in parts:
-        out = _merge_two(out, part)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for part in parts:
+            out = _merge_two(out, part)
     return out
 
 

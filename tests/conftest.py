@@ -11,13 +11,15 @@ import pytest
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("MODIN_ENGINE", "ray")
 
-import ray  # noqa: E402
+import itertools
 
-import bestfit_accessor  # noqa: E402, F401  (registers .bestfit)
+import ray
+
+import bestfit_accessor
 
 try:
-    import modin.pandas as mpd  # noqa: E402
-    from modin.distributed.dataframe.pandas import from_partitions  # noqa: E402
+    import modin.pandas as mpd
+    from modin.distributed.dataframe.pandas import from_partitions
 
     HAVE_MODIN = True
 except Exception:  # pandas 3 environments run without Modin
@@ -41,7 +43,7 @@ def to_modin(frame: pd.DataFrame, n_partitions: int | None = None):
     if n_partitions is None:
         return mpd.DataFrame(frame)
     bounds = np.linspace(0, len(frame), n_partitions + 1).astype(int)
-    refs = [ray.put(frame.iloc[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    refs = [ray.put(frame.iloc[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
     return from_partitions(refs, axis=0, index=frame.index, columns=frame.columns)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -167,7 +168,7 @@ def test_progress_is_monotone_and_ends_at_total(small_frame):
     assert [s[0] for s in seen] == list(range(1, total + 1))
     assert {s[1] for s in seen} == {total}
     assert seen[-1][2] == pytest.approx(100.0)
-    assert all(b[2] > a[2] for a, b in zip(seen, seen[1:], strict=False))
+    assert all(b[2] > a[2] for a, b in itertools.pairwise(seen))
 
 
 def test_console_progress_bar(small_frame, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.stats as st
@@ -14,7 +16,7 @@ from bestfit_accessor.summary import merge_summaries, sample_positions, summariz
 def _summaries(x: np.ndarray, cuts: list[int], positions: np.ndarray):
     bounds = [0, *cuts, x.size]
     parts = []
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         inside = (positions >= lo) & (positions < hi)
         parts.append(summarize_values(x[lo:hi], positions[inside] - lo, np.flatnonzero(inside)))
     return merge_summaries(parts)
@@ -37,7 +39,8 @@ def test_merged_moments_match_numpy_whatever_the_split():
         assert s.variance == pytest.approx(finite.var(), rel=1e-9)
         assert s.skewness == pytest.approx(st.skew(finite), rel=1e-7)
         assert s.excess_kurtosis == pytest.approx(st.kurtosis(finite), rel=1e-7)
-        np.testing.assert_array_equal(s.sample(positions.size), x[positions][np.isfinite(x[positions])])
+        sampled = x[positions]
+        np.testing.assert_array_equal(s.sample(positions.size), sampled[np.isfinite(sampled)])
 
 
 def test_sample_positions_are_uniform_and_distinct():
