@@ -7,11 +7,12 @@ never shut down by it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,24 @@ def map_blocks(fn: Callable, blocks: Sequence[Any], per_block_args: Sequence[tup
     except BaseException:
         _cancel(refs)
         raise
+
+
+@contextlib.contextmanager
+def quiet_ray_data() -> Iterator[None]:
+    """Silence Ray Data's progress bars and INFO logs for the duration of our call."""
+    from ray.data import DataContext
+
+    context = DataContext.get_current()
+    bars = context.enable_progress_bars
+    logger = logging.getLogger("ray.data")
+    level = logger.level
+    context.enable_progress_bars = False
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        context.enable_progress_bars = bars
+        logger.setLevel(level)
 
 
 def _cancel(refs: Sequence[ray.ObjectRef]) -> None:

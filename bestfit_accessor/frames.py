@@ -1,9 +1,10 @@
-"""Frame adapters: pandas and Modin input → Ray block refs; block → column values.
+"""Frame adapters: pandas, Modin and Ray Dataset input → Ray block refs.
 
 pandas input is converted once to a float64 array per block (columns as rows) and
 put in the Ray object store. Modin input is used where it lives: its row
 partitions are unwrapped to Ray refs and every task reads its own partition; no
-row of a Modin frame reaches the driver.
+row of a Modin frame reaches the driver. A Ray Dataset is materialised as pandas
+blocks in the object store (``to_pandas_refs``), again without a driver collect.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import pandas as pd
 from . import engine
 from .exceptions import ColumnNotFoundError, ColumnTypeError, InvalidArgumentError
 
-__all__ = ["BlockSet", "block_column", "is_modin", "numeric_columns", "to_blocks"]
+__all__ = [
+    "BlockSet",
+    "block_column",
+    "is_modin",
+    "is_ray_dataset",
+    "numeric_columns",
+    "to_blocks",
+]
 
 #: Rows per block when cutting a pandas frame.
 PANDAS_BLOCK_ROWS = 1_000_000
@@ -27,6 +35,23 @@ PANDAS_BLOCK_ROWS = 1_000_000
 
 def is_modin(obj: Any) -> bool:
     return type(obj).__module__.startswith("modin.")
+
+
+def is_ray_dataset(obj: Any) -> bool:
+    return type(obj).__module__.startswith("ray.data") and type(obj).__name__ == "Dataset"
+
+
+def _schema_frame(dataset: Any) -> pd.DataFrame:
+    """An empty pandas frame with a Ray Dataset's column names and dtypes."""
+    schema = dataset.schema()
+    columns = {}
+    for name, arrow_type in zip(schema.names, schema.types, strict=True):
+        try:
+            dtype = arrow_type.to_pandas_dtype()
+        except (AttributeError, NotImplementedError, TypeError):
+            dtype = object
+        columns[name] = pd.Series(dtype=dtype)
+    return pd.DataFrame(columns)
 
 
 def _as_frame(obj: Any) -> Any:
@@ -55,7 +80,7 @@ class BlockSet:
     lengths: list[int]
     labels: list[Hashable]
     positions: list[int]
-    source: str  # "pandas" or "modin"
+    source: str  # "pandas", "modin" or "dataset"
 
     @property
     def n_rows(self) -> int:
@@ -127,6 +152,9 @@ def _same_label(a: Any, b: Any) -> bool:
 
 def to_blocks(obj: Any, columns: Any = None, *, n_blocks: int | None = None) -> BlockSet:
     """Validate the selection and place the data as row blocks in Ray."""
+    if is_ray_dataset(obj):
+        labels, positions = select_columns(_schema_frame(obj), columns)
+        return _dataset_blocks(obj, labels, positions)
     frame = _as_frame(obj)
     labels, positions = select_columns(frame, columns)
     if is_modin(frame):
@@ -168,6 +196,15 @@ def _modin_blocks(frame: Any, labels: list, positions: list[int]) -> BlockSet:
     refs = list(unwrap_partitions(frame, axis=0))
     lengths = engine.map_blocks(_block_length, refs, [()] * len(refs))
     return BlockSet(refs, [int(n) for n in lengths], labels, positions, "modin")
+
+
+def _dataset_blocks(dataset: Any, labels: list, positions: list[int]) -> BlockSet:
+    """A Ray Dataset's blocks as pandas-frame refs; they stay in the object store."""
+    engine.init()
+    with engine.quiet_ray_data():
+        refs = list(dataset.select_columns(list(labels)).to_pandas_refs())
+    lengths = engine.map_blocks(_block_length, refs, [()] * len(refs))
+    return BlockSet(refs, [int(n) for n in lengths], labels, list(range(len(labels))), "dataset")
 
 
 def block_column(block: Any, position: int) -> np.ndarray:

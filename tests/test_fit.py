@@ -193,7 +193,9 @@ def test_slow_distribution_times_out_and_the_rest_finish(small_frame):
 def test_other_ranking_metrics(small_frame):
     for metric in bestfit_accessor.METRICS:
         fits = small_frame.bestfit.fit("x", distributions=SHORT, metric=metric, random_state=0)
-        assert fits[metric].is_monotonic_increasing
+        ok = fits["status"] == "ok"
+        assert fits.loc[ok, metric].is_monotonic_increasing
+        assert list(fits["rank"].dropna()) == list(range(1, ok.sum() + 1))
 
 
 def test_to_scipy_rejects_rows_without_params():
