@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings as _warnings
 
 from .accessor import BestFitAccessor, register_accessors
+from .copula import CorrelationRepairWarning, GaussianCopula
 from .distributions import (
     DEFAULT_EXCLUSIONS,
     NAMED_SETS,
@@ -40,6 +41,8 @@ __all__ = [
     "BestFitError",
     "ColumnNotFoundError",
     "ColumnTypeError",
+    "CorrelationRepairWarning",
+    "GaussianCopula",
     "InsufficientDataError",
     "InvalidArgumentError",
     "RayConnectionError",

@@ -7,11 +7,14 @@ descriptor, so the accessor holds nothing but the object it was built from.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .pipeline import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, fit_frame
+
+if TYPE_CHECKING:
+    from .copula import GaussianCopula
 
 __all__ = ["BestFitAccessor", "register_accessors"]
 
@@ -77,6 +80,49 @@ class BestFitAccessor:
             random_state=random_state,
             timeout=timeout,
             sample_size=sample_size,
+        )
+
+    def corr(
+        self,
+        columns: Hashable | Iterable[Hashable] | None = None,
+        *,
+        method: str = "pearson",
+    ) -> pd.DataFrame:
+        """Correlation matrix of numeric columns, from per-block statistics in Ray tasks.
+
+        ``method="pearson"`` merges per-block co-moments (exact to rounding, stable
+        for large means); ``"spearman"`` ranks through merged fine histograms, with
+        a rigorous bound on its difference from the exact rank correlation in
+        ``attrs["error_bound"]`` (about 5e-4). Rows with NaN or ±inf in any
+        selected column are left out; ``attrs`` holds ``n_obs`` and ``n_dropped``.
+        No row of a Modin frame reaches the driver.
+        """
+        from .dependence import corr_frame
+
+        return corr_frame(self._obj, columns, method=method)
+
+    def copula(
+        self,
+        fits: pd.DataFrame | None = None,
+        *,
+        columns: Hashable | Iterable[Hashable] | None = None,
+        metric: str = "aic",
+        distributions: str | Iterable[str] | None = None,
+        random_state: int | None = None,
+    ) -> GaussianCopula:
+        """A Gaussian copula over the columns' best-fitting marginals.
+
+        Marginals come from ``fits`` (the frame returned by :meth:`fit`: per column
+        the ``status == "ok"`` row with the lowest ``metric``) or, without it, from
+        fitting ``columns`` now with ``distributions`` and ``random_state``. The
+        correlation is that of the normal scores, computed in Ray tasks; sample new
+        frames with :meth:`GaussianCopula.sample`.
+        """
+        from .copula import GaussianCopula
+
+        return GaussianCopula.fit(
+            self._obj, fits, columns=columns, metric=metric, distributions=distributions,
+            random_state=random_state,
         )
 
 

@@ -225,3 +225,31 @@ def _describe(exc: BaseException) -> str:
         return f"{type(cause).__name__}: {cause}"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[-1] if text else ''}"
+
+
+def map_to_refs(fn: Callable, calls: Sequence[tuple]) -> tuple[list, list]:
+    """Run ``fn(*args)`` per call as Ray tasks returning ``(value, info)``.
+
+    The values stay in the object store and come back as refs (e.g. to become
+    Modin partitions without a trip through the driver); the small infos are
+    fetched, which also raises any task's error here.
+    """
+    _ensure()
+    task = _remote(fn, num_returns=2)
+    pairs = [task.remote(*args) for args in calls]
+    values = [pair[0] for pair in pairs]
+    try:
+        infos = ray.get([pair[1] for pair in pairs])
+    except BaseException:
+        _cancel(values)
+        raise
+    return values, infos
+
+
+def dataset_from_pandas_refs(refs: Sequence[ray.ObjectRef]) -> Any:
+    """A Ray Dataset over pandas frames already in the object store."""
+    _ensure()
+    import ray.data
+
+    with quiet_ray_data():
+        return ray.data.from_pandas_refs(list(refs))

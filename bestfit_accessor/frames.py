@@ -217,3 +217,24 @@ def block_column(block: Any, position: int) -> np.ndarray:
 def check_not_empty(blocks: BlockSet, labels: Sequence[Hashable]) -> None:
     if blocks.n_rows == 0:
         raise InvalidArgumentError(f"the frame has no rows; nothing to fit in {list(labels)}")
+
+
+def modin_from_partitions(refs: Sequence[Any], lengths: Sequence[int],
+                          labels: Sequence[Hashable]) -> Any:  # fmt: skip
+    """A Modin frame over pandas row blocks already in Ray, never gathered on the driver.
+
+    The index is a clean ``RangeIndex`` over all rows (independently built blocks
+    would otherwise repeat their own indexes).
+    """
+    try:
+        from modin.distributed.dataframe.pandas import from_partitions
+    except Exception as exc:  # Modin missing, or not importable with this pandas
+        raise InvalidArgumentError(
+            f"a Modin frame was asked for but Modin cannot be imported here ({exc})"
+        ) from None
+    lengths = [int(n) for n in lengths]
+    return from_partitions(
+        list(refs), axis=0, index=pd.RangeIndex(sum(lengths)),
+        columns=pd.Index(list(labels), tupleize_cols=False), row_lengths=lengths,
+        column_widths=[len(labels)],
+    )  # fmt: skip

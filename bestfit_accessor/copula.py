@@ -1,0 +1,629 @@
+"""Gaussian copula: fitted from the data in Ray tasks, sampled into new frames.
+
+Fitting: each column's marginal is its best-ranked fitted distribution; the
+dependence is the Pearson correlation of the normal scores ``Φ⁻¹(F̂ᵢ(xᵢ))`` (F
+clipped to [1e-12, 1 − 1e-12]), computed in a second distributed pass with
+mergeable co-moments. (Pearson of normal scores estimates the Gaussian copula's
+correlation directly; Spearman's ρ would first need the ``2 sin(πρ/6)``
+conversion.) A matrix that is not positive definite is repaired to the nearest
+correlation matrix (Higham's alternating projections) with a warning.
+
+Sampling: rows are generated in fixed-size chunks; chunk ``c`` draws from
+``SeedSequence(random_state).spawn``'s ``c``-th child, so the frame depends only on
+``random_state`` and ``n``, never on how chunks are spread over Ray tasks. Each
+chunk draws correlated normals ``Lz`` (``L`` the Cholesky factor) and maps every
+column through a verified interpolation table of ``F⁻¹(Φ(·))``
+(:mod:`bestfit_accessor.ppf`). pandas input gives a pandas frame, Modin input a
+Modin frame built from the Ray tasks' partitions, a Ray Dataset a Ray Dataset.
+
+Serialisation is JSON only; loading validates every field before use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import numbers
+import os
+import warnings
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import engine, frames
+from .correlation import correlation_matrix
+from .dependence import normal_score_stats
+from .distributions import get_distribution, param_names
+from .exceptions import BestFitError, InsufficientDataError, InvalidArgumentError
+from .ppf import NormalScoreTable, build_table
+
+__all__ = [
+    "FORMAT",
+    "CorrelationRepairWarning",
+    "GaussianCopula",
+    "Marginal",
+    "nearest_correlation",
+]
+
+FORMAT = "bestfit_accessor.GaussianCopula"
+FORMAT_VERSION = 1
+SOURCES = ("pandas", "modin", "dataset")
+#: Rows per independently seeded chunk. Changing it changes every sampled frame.
+SAMPLE_CHUNK_ROWS = 1 << 16
+#: Limits on what a copula (and its JSON) may hold.
+MAX_COLUMNS = 1024
+MAX_JSON_BYTES = 64 << 20
+MAX_NAME_CHARS = 256
+#: A correlation matrix is valid when its smallest eigenvalue exceeds this.
+MIN_EIGENVALUE = 1e-10
+#: Repairs aim for at least this smallest eigenvalue.
+REPAIR_EIGENVALUE = 1e-8
+#: Above this many columns the correlated normals use a matrix product.
+ELEMENTWISE_MAX_COLUMNS = 16
+
+
+class CorrelationRepairWarning(UserWarning):
+    """The estimated correlation matrix was not positive definite and was repaired."""
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """One column's distribution: a registry name and its parameters (scipy names)."""
+
+    distribution: str
+    params: Mapping[str, float]
+
+    def frozen(self):
+        """The frozen scipy distribution."""
+        *shapes, loc, scale = (self.params[p] for p in param_names(self.distribution))
+        return get_distribution(self.distribution)(*shapes, loc=loc, scale=scale)
+
+    def to_dict(self) -> dict:
+        return {"distribution": self.distribution, "params": dict(self.params)}
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+def _fail(message: str) -> InvalidArgumentError:
+    return InvalidArgumentError(message)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_label(label: object, where: str) -> Hashable:
+    if isinstance(label, (bool, np.bool_)):
+        raise _fail(f"{where}: a column name must be a string or an integer, got {label!r}")
+    if isinstance(label, numbers.Integral):
+        value = int(label)
+        if abs(value) >= 2**63:
+            raise _fail(f"{where}: column name {value} is out of the 64-bit range")
+        return value
+    if isinstance(label, str):
+        if len(label) > MAX_NAME_CHARS:
+            raise _fail(f"{where}: a column name is longer than {MAX_NAME_CHARS} characters")
+        return label
+    raise _fail(f"{where}: a column name must be a string or an integer, got "
+                f"{type(label).__name__}")  # fmt: skip
+
+
+def _check_marginal(item: object, label: object) -> Marginal:
+    if isinstance(item, Marginal):
+        name, params = item.distribution, item.params
+    elif isinstance(item, Mapping):
+        if set(item) != {"distribution", "params"}:
+            raise _fail(f"marginal of column {label!r} must have exactly the keys "
+                        f"'distribution' and 'params', got {sorted(map(str, item))}")  # fmt: skip
+        name, params = item["distribution"], item["params"]
+    elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
+        name, params = item
+    else:
+        raise _fail(f"marginal of column {label!r} must be a (distribution, params) pair or "
+                    f"a mapping, got {type(item).__name__}")  # fmt: skip
+    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
+        raise _fail(f"marginal of column {label!r}: the distribution name must be a string")
+    try:
+        expected = param_names(name)  # registry lookup, never getattr on the string
+    except BestFitError as exc:
+        raise _fail(f"marginal of column {label!r}: {exc}") from None
+    if not isinstance(params, Mapping):
+        raise _fail(f"marginal of column {label!r}: params must be a mapping of name to value")
+    if set(params) != set(expected) or len(params) != len(expected):
+        raise _fail(f"marginal of column {label!r}: {name} takes parameters {expected}, got "
+                    f"{sorted(map(str, params))}")  # fmt: skip
+    values = {}
+    for key in expected:
+        value = params[key]
+        if not _is_real(value) or not math.isfinite(float(value)):
+            raise _fail(f"marginal of column {label!r}: parameter {key}={value!r} is not a "
+                        "finite number")  # fmt: skip
+        values[key] = float(value)
+    if not values["scale"] > 0:
+        raise _fail(f"marginal of column {label!r}: scale must be > 0, got {values['scale']}")
+    marginal = Marginal(name, values)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        quartiles = np.asarray(marginal.frozen().ppf([0.25, 0.5, 0.75]), dtype=float)
+    if not (np.isfinite(quartiles).all() and np.all(np.diff(quartiles) >= 0)):
+        raise _fail(f"marginal of column {label!r}: {values} are not valid parameters of "
+                    f"{name}")  # fmt: skip
+    return marginal
+
+
+def _check_correlation(matrix: object, k: int) -> np.ndarray:
+    if isinstance(matrix, np.ndarray):
+        if matrix.dtype.kind not in "fiu":
+            raise _fail(f"correlation must hold real numbers, got dtype {matrix.dtype}")
+        c = matrix.astype(np.float64)
+    else:
+        if not isinstance(matrix, Sequence) or isinstance(matrix, str) or len(matrix) != k:
+            raise _fail(f"correlation must be a {k}×{k} nested list of numbers")
+        rows = []
+        for row in matrix:
+            if (not isinstance(row, Sequence) or isinstance(row, str) or len(row) != k
+                    or not all(_is_real(v) for v in row)):  # fmt: skip
+                raise _fail(f"correlation must be a {k}×{k} nested list of numbers")
+            rows.append([float(v) for v in row])
+        c = np.array(rows, dtype=np.float64)
+    if c.shape != (k, k):
+        raise _fail(f"correlation must be {k}×{k} for {k} columns, got shape {c.shape}")
+    if not np.isfinite(c).all():
+        raise _fail("correlation holds NaN or infinite values")
+    if not np.array_equal(c, c.T):
+        raise _fail("correlation is not symmetric")
+    if not np.all(np.diag(c) == 1.0):
+        raise _fail("correlation must have a unit diagonal")
+    if np.any(np.abs(c) > 1.0):
+        raise _fail("correlation entries must lie in [-1, 1]")
+    smallest = float(np.linalg.eigvalsh(c).min())
+    if not smallest > MIN_EIGENVALUE:
+        raise _fail(f"correlation is not positive definite (smallest eigenvalue {smallest:.3g})")
+    c.setflags(write=False)
+    return c
+
+
+# ------------------------------------------------------------------ nearest correlation
+
+
+def _psd_projection(a: np.ndarray, floor: float) -> np.ndarray:
+    values, vectors = np.linalg.eigh(0.5 * (a + a.T))
+    return (vectors * np.maximum(values, floor)) @ vectors.T
+
+
+def nearest_correlation(a: np.ndarray, *, floor: float = REPAIR_EIGENVALUE,
+                        max_iter: int = 500, tol: float = 1e-12) -> np.ndarray:  # fmt: skip
+    """The correlation matrix nearest to ``a`` (Frobenius norm) with eigenvalues >= ``floor``.
+
+    Higham (2002): alternating projections onto the positive semidefinite matrices
+    (with Dykstra's correction) and onto the unit-diagonal matrices.
+    """
+    a = 0.5 * (np.asarray(a, dtype=np.float64) + np.asarray(a, dtype=np.float64).T)
+    y = a.copy()
+    correction = np.zeros_like(a)
+    for _ in range(max_iter):
+        r = y - correction
+        x = _psd_projection(r, floor)
+        correction = x - r
+        y_next = x.copy()
+        np.fill_diagonal(y_next, 1.0)
+        change = np.linalg.norm(y_next - y) / max(np.linalg.norm(y), 1.0)
+        y = y_next
+        if change < tol:
+            break
+    # Land exactly on the set: eigenvalues above the floor, unit diagonal, symmetric.
+    for _ in range(50):
+        x = _psd_projection(y, floor)
+        d = 1.0 / np.sqrt(np.diag(x))
+        y = x * np.outer(d, d)
+        y = 0.5 * (y + y.T)
+        np.fill_diagonal(y, 1.0)
+        if np.linalg.eigvalsh(y).min() > MIN_EIGENVALUE:
+            return y
+        floor *= 2.0
+    return y
+
+
+# ------------------------------------------------------------------------ sampling task
+
+
+def _chunk_normals(rng: np.random.Generator, chol: np.ndarray, rows: int) -> np.ndarray:
+    """Correlated standard normals, (k, rows). Element-wise for small k: bit-identical
+    on every machine (no BLAS summation order involved)."""
+    k = chol.shape[0]
+    g = rng.standard_normal((k, rows))
+    if k > ELEMENTWISE_MAX_COLUMNS:
+        return chol @ g
+    out = np.empty_like(g)
+    for i in range(k):
+        acc = g[0] * chol[i, 0]
+        for j in range(1, i + 1):
+            acc += g[j] * chol[i, j]
+        out[i] = acc
+    return out
+
+
+def _generate(first_chunk: int, stop_chunk: int, n: int, chunk_rows: int, entropy: Any,
+              spawn_key: tuple, chol: np.ndarray, tables: list[NormalScoreTable]) -> np.ndarray:
+    start = first_chunk * chunk_rows
+    stop = min(n, stop_chunk * chunk_rows)
+    out = np.empty((len(tables), stop - start))
+    for c in range(first_chunk, stop_chunk):
+        lo = c * chunk_rows - start
+        rows = min(chunk_rows, n - c * chunk_rows)
+        seed = np.random.SeedSequence(entropy, spawn_key=(*spawn_key, c))
+        z = _chunk_normals(np.random.default_rng(seed), chol, rows)
+        for i, table in enumerate(tables):
+            out[i, lo:lo + rows] = table.from_z(z[i])
+    return out
+
+
+def _sample_array(chunks: tuple[int, int], *args: Any) -> np.ndarray:
+    return _generate(chunks[0], chunks[1], *args)
+
+
+def _sample_partition(chunks: tuple[int, int], n: int, chunk_rows: int, entropy: Any,
+                      spawn_key: tuple, chol: np.ndarray, tables: list[NormalScoreTable],
+                      labels: list) -> tuple[pd.DataFrame, int]:  # fmt: skip
+    values = _generate(chunks[0], chunks[1], n, chunk_rows, entropy, spawn_key, chol, tables)
+    start = chunks[0] * chunk_rows
+    index = pd.RangeIndex(start, start + values.shape[1])
+    frame = pd.DataFrame(values.T, index=index, columns=pd.Index(labels, tupleize_cols=False))
+    return frame, int(values.shape[1])
+
+
+def _check_n(n: object) -> int:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
+        raise InvalidArgumentError(f"n must be a positive integer number of rows, got {n!r}")
+    return int(n)
+
+
+def _seed_sequence(random_state: object) -> np.random.SeedSequence:
+    if random_state is None:
+        return np.random.SeedSequence()
+    if isinstance(random_state, np.random.SeedSequence):
+        return random_state
+    if (isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
+            and random_state >= 0):  # fmt: skip
+        return np.random.SeedSequence(int(random_state))
+    raise InvalidArgumentError(
+        f"random_state must be None, a non-negative integer or a numpy SeedSequence, "
+        f"got {random_state!r}"
+    )
+
+
+# ---------------------------------------------------------------------------- the class
+
+
+class GaussianCopula:
+    """Marginal distributions per column joined by a Gaussian dependence structure.
+
+    Build one with ``df.bestfit.copula(...)`` / :meth:`fit`, or directly from
+    ``columns``, ``marginals`` (``(name, params)`` pairs, mappings or
+    :class:`Marginal`) and a positive-definite ``correlation`` matrix. ``source`` is
+    the kind of frame :meth:`sample` returns: ``"pandas"``, ``"modin"`` or
+    ``"dataset"`` (a Ray Dataset).
+    """
+
+    def __init__(self, columns: Sequence[Hashable], marginals: Sequence[Any],
+                 correlation: Any, *, source: str = "pandas") -> None:  # fmt: skip
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, (Sequence, pd.Index)):
+            raise _fail("columns must be a list of column names")
+        labels = list(columns)
+        if not 2 <= len(labels) <= MAX_COLUMNS:
+            raise _fail(f"a Gaussian copula needs between 2 and {MAX_COLUMNS} columns, got "
+                        f"{len(labels)}")  # fmt: skip
+        try:
+            unique = len(set(labels)) == len(labels)
+        except TypeError:
+            raise _fail("column names must be hashable") from None
+        if not unique:
+            raise _fail(f"column names must be unique, got {labels}")
+        if isinstance(marginals, (str, bytes, Mapping)) or not isinstance(marginals, Sequence):
+            raise _fail("marginals must be a list with one entry per column")
+        if len(marginals) != len(labels):
+            raise _fail(f"{len(labels)} columns but {len(marginals)} marginals")
+        if not isinstance(source, str) or source not in SOURCES:
+            raise _fail(f"source must be one of {list(SOURCES)}, got {source!r}")
+        self._columns = labels
+        self._marginals = tuple(_check_marginal(m, label) for m, label in zip(marginals, labels,
+                                strict=True))  # fmt: skip
+        self._correlation = _check_correlation(correlation, len(labels))
+        self._source = source
+        self._tables: list[NormalScoreTable] | None = None
+        self._chol: np.ndarray | None = None
+
+    # -- read-only views ---------------------------------------------------------------
+    @property
+    def columns(self) -> list[Hashable]:
+        return list(self._columns)
+
+    @property
+    def marginals(self) -> dict[Hashable, Marginal]:
+        """Column name → :class:`Marginal`, in column order."""
+        return dict(zip(self._columns, self._marginals, strict=True))
+
+    @property
+    def correlation(self) -> pd.DataFrame:
+        """The Gaussian correlation matrix, labelled by column."""
+        index = pd.Index(self._columns, tupleize_cols=False)
+        return pd.DataFrame(self._correlation.copy(), index=index, columns=index.copy())
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{c!r}: {m.distribution}" for c, m in zip(self._columns,
+                          self._marginals, strict=True))  # fmt: skip
+        return f"GaussianCopula({{{parts}}}, source={self._source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GaussianCopula):
+            return NotImplemented
+        return (self._columns == other._columns and self._source == other._source
+                and self._marginals == other._marginals
+                and np.array_equal(self._correlation, other._correlation))  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- fitting -------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        obj: Any,
+        fits: pd.DataFrame | None = None,
+        *,
+        columns: Iterable[Hashable] | None = None,
+        metric: str = "aic",
+        distributions: Any = None,
+        random_state: int | None = None,
+    ) -> GaussianCopula:
+        """Fit a copula to the columns of ``obj`` (pandas, Modin or Ray Dataset).
+
+        Marginals are each column's best row of ``fits`` (status ``ok``, lowest
+        ``metric``); without ``fits`` the columns are fitted now with
+        ``distributions`` (default set) and ``random_state``. The correlation is
+        that of the normal scores, computed in Ray tasks over the rows that are
+        finite in every selected column.
+        """
+        from .pipeline import fit_frame
+        from .results import check_metric
+
+        metric = check_metric(metric)
+        selected = None if columns is None else _as_label_list(columns)
+        if fits is None:
+            fits = fit_frame(obj, selected, distributions=distributions, metric=metric,
+                             random_state=random_state)  # fmt: skip
+        labels, marginals = _best_marginals(fits, selected, metric)
+        if len(labels) < 2:
+            raise InvalidArgumentError(
+                f"a Gaussian copula needs at least two columns, got {labels}"
+            )
+        blocks = frames.to_blocks(obj, labels)
+        tables = [build_table(m.distribution, m.params) for m in marginals]
+        stats = normal_score_stats(blocks, tables)
+        if stats.n < 3:
+            raise InsufficientDataError(
+                f"columns {labels} have {stats.n} rows finite in every column; a copula "
+                "needs at least 3"
+            )
+        corr = correlation_matrix(stats)
+        constant = [label for label, v in zip(labels, np.diag(corr), strict=True)
+                    if not np.isfinite(v)]  # fmt: skip
+        if constant:
+            raise InsufficientDataError(
+                f"the normal scores of {constant} are constant under their fitted marginals; "
+                "no correlation can be estimated"
+            )
+        corr = 0.5 * (corr + corr.T)
+        np.fill_diagonal(corr, 1.0)
+        smallest = float(np.linalg.eigvalsh(corr).min())
+        if not smallest > MIN_EIGENVALUE:
+            repaired = nearest_correlation(corr)
+            warnings.warn(
+                f"the normal-score correlation of {labels} is not positive definite "
+                f"(smallest eigenvalue {smallest:.3g}); using the nearest correlation matrix "
+                f"(largest change {np.abs(repaired - corr).max():.3g})",
+                CorrelationRepairWarning,
+                stacklevel=2,
+            )
+            corr = repaired
+        source = {"modin": "modin", "dataset": "dataset"}.get(blocks.source, "pandas")
+        copula = cls(labels, marginals, corr, source=source)
+        copula._tables = tables
+        copula.n_obs = stats.n  # type: ignore[attr-defined]
+        copula.n_dropped = stats.n_dropped  # type: ignore[attr-defined]
+        return copula
+
+    # -- sampling ------------------------------------------------------------------------
+    def _prepared(self) -> tuple[list[NormalScoreTable], np.ndarray]:
+        if self._tables is None:
+            self._tables = [build_table(m.distribution, m.params) for m in self._marginals]
+        if self._chol is None:
+            self._chol = np.linalg.cholesky(self._correlation)
+        return self._tables, self._chol
+
+    def sample(
+        self,
+        n: int,
+        *,
+        random_state: int | np.random.SeedSequence | None = None,
+        n_partitions: int | None = None,
+        kind: str | None = None,
+    ) -> Any:
+        """A new frame of ``n`` rows drawn from the copula, generated in Ray tasks.
+
+        Columns are the copula's, in order. The frame kind is the source's (pandas,
+        Modin built from Ray partitions with a clean RangeIndex, or Ray Dataset)
+        unless ``kind`` says otherwise. The same ``random_state`` gives the same
+        frame whatever ``n_partitions`` (default: the cluster's CPU count, at most
+        one per 65 536-row chunk).
+        """
+        n = _check_n(n)
+        seed = _seed_sequence(random_state)
+        kind = self._source if kind is None else kind
+        if not isinstance(kind, str) or kind not in SOURCES:
+            raise InvalidArgumentError(f"kind must be one of {list(SOURCES)}, got {kind!r}")
+        n_chunks = -(-n // SAMPLE_CHUNK_ROWS)
+        if n_partitions is None:
+            n_partitions = engine.total_cpus()
+        elif (isinstance(n_partitions, bool) or not isinstance(n_partitions, numbers.Integral)
+              or n_partitions < 1):  # fmt: skip
+            raise InvalidArgumentError(
+                f"n_partitions must be a positive integer, got {n_partitions!r}"
+            )
+        n_parts = min(int(n_partitions), n_chunks)
+        bounds = np.linspace(0, n_chunks, n_parts + 1).round().astype(np.int64)
+        ranges = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
+        tables, chol = self._prepared()
+        tables_ref = engine.put(tables)
+        common = (n, SAMPLE_CHUNK_ROWS, seed.entropy, tuple(seed.spawn_key), chol, tables_ref)
+        if kind == "pandas":
+            parts = engine.map_blocks(_sample_array, ranges, [common] * len(ranges))
+            values = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+            columns = pd.Index(self._columns, tupleize_cols=False)
+            return pd.DataFrame(values.T, columns=columns, copy=False)
+        refs, lengths = engine.map_to_refs(
+            _sample_partition, [(r, *common, self._columns) for r in ranges]
+        )
+        if kind == "modin":
+            return frames.modin_from_partitions(refs, lengths, self._columns)
+        return engine.dataset_from_pandas_refs(refs)
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data: format, version, source, columns, marginals, correlation."""
+        columns = [_check_label(c, "to_dict") for c in self._columns]
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "source": self._source,
+            "columns": columns,
+            "marginals": [m.to_dict() for m in self._marginals],
+            "correlation": self._correlation.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GaussianCopula:
+        """Rebuild a copula from :meth:`to_dict` data, validating every field."""
+        if not isinstance(data, Mapping):
+            raise _fail(f"a copula must be a JSON object, got {type(data).__name__}")
+        expected = {"format", "version", "source", "columns", "marginals", "correlation"}
+        keys = set(data)
+        if keys != expected:
+            missing, extra = sorted(expected - keys), sorted(map(str, keys - expected))
+            raise _fail(f"copula fields must be {sorted(expected)}; missing {missing}, "
+                        f"unexpected {extra}")  # fmt: skip
+        if data["format"] != FORMAT:
+            raise _fail(f"not a saved GaussianCopula (format {data['format']!r})")
+        version = data["version"]
+        if isinstance(version, bool) or version != FORMAT_VERSION:
+            raise _fail(f"unsupported copula format version {version!r}; this is "
+                        f"version {FORMAT_VERSION}")  # fmt: skip
+        columns = data["columns"]
+        if not isinstance(columns, list):
+            raise _fail("columns must be a list of column names")
+        if len(columns) > MAX_COLUMNS:
+            raise _fail(f"a copula holds at most {MAX_COLUMNS} columns, got {len(columns)}")
+        labels = [_check_label(c, "columns") for c in columns]
+        marginals = data["marginals"]
+        if not isinstance(marginals, list) or not all(isinstance(m, Mapping) for m in marginals):
+            raise _fail("marginals must be a list of {'distribution', 'params'} objects")
+        correlation = data["correlation"]
+        if isinstance(correlation, np.ndarray):
+            correlation = correlation.tolist()
+        return cls(labels, marginals, correlation, source=data["source"])
+
+    def to_json(self, path: str | os.PathLike | None = None, *, indent: int | None = 2) -> str:
+        """The copula as JSON text; written to ``path`` too when given (atomically)."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            target = os.fspath(path)
+            temporary = f"{target}.tmp"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, target)
+        return text
+
+    @classmethod
+    def from_json(cls, source: str | os.PathLike) -> GaussianCopula:
+        """Load a copula from a JSON file path, or from JSON text (starting with ``{``)."""
+        if isinstance(source, str) and source.lstrip().startswith("{"):
+            text = source
+        elif isinstance(source, (str, os.PathLike)):
+            with open(source, "rb") as handle:
+                raw = handle.read(MAX_JSON_BYTES + 1)
+            if len(raw) > MAX_JSON_BYTES:
+                raise _fail(f"{os.fspath(source)!r} is larger than {MAX_JSON_BYTES} bytes; "
+                            "not a saved copula")  # fmt: skip
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _fail(f"{os.fspath(source)!r} is not UTF-8 text") from None
+        else:
+            raise _fail(f"from_json takes a path or JSON text, got {type(source).__name__}")
+        if len(text) > MAX_JSON_BYTES:
+            raise _fail(f"the JSON text is larger than {MAX_JSON_BYTES} characters")
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except RecursionError:
+            raise _fail("the JSON is nested too deeply to be a saved copula") from None
+        except ValueError as exc:  # JSONDecodeError, NaN/Infinity, giant integers
+            raise _fail(f"not valid copula JSON: {exc}") from None
+        return cls.from_dict(data)
+
+
+def _reject_constant(token: str) -> None:
+    raise ValueError(f"{token} is not a finite number")
+
+
+def _same_label(a: object, b: object) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_label_list(columns: Any) -> list:
+    if isinstance(columns, (list, tuple, pd.Index)):
+        return list(columns)
+    return [columns]
+
+
+def _best_marginals(fits: pd.DataFrame, selected: list | None,
+                    metric: str) -> tuple[list, list[Marginal]]:  # fmt: skip
+    """Each column's best usable row of a results frame: status ok, lowest ``metric``."""
+    if not isinstance(fits, pd.DataFrame):
+        raise InvalidArgumentError(
+            f"fits must be the DataFrame returned by .bestfit.fit(), got {type(fits).__name__}"
+        )
+    needed = {"column", "distribution", "params", "status", metric}
+    missing = sorted(needed - set(fits.columns))
+    if missing:
+        raise InvalidArgumentError(f"fits lacks the columns {missing}; pass the DataFrame "
+                                   "returned by .bestfit.fit()")  # fmt: skip
+    score = pd.to_numeric(fits[metric], errors="coerce").astype(float)
+    usable = fits[(fits["status"] == "ok") & np.isfinite(score)].copy()
+    usable["_score"] = score[usable.index]
+    usable = usable.sort_values("_score", kind="mergesort")
+    present = list(dict.fromkeys(fits["column"]))
+    labels = present if selected is None else selected
+    marginals = []
+    for label in labels:
+        rows = usable[[_same_label(c, label) for c in usable["column"]]]
+        if rows.empty:
+            known = any(_same_label(c, label) for c in present)
+            where = "has no successful fit in fits" if known else "is not in fits"
+            raise InvalidArgumentError(f"column {label!r} {where}")
+        best = rows.iloc[0]
+        params = best["params"]
+        if not isinstance(params, Mapping):
+            raise InvalidArgumentError(f"the best fit of column {label!r} has no parameters")
+        marginals.append(_check_marginal((best["distribution"], dict(params)), label))
+    return labels, marginals
