@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings as _warnings
 
 from .accessor import BestFitAccessor, register_accessors
+from .compat import DistributionFit, DistributionFitter, FitResults, RayBackend
 from .copula import CorrelationRepairWarning, GaussianCopula
 from .distributions import (
     DEFAULT_EXCLUSIONS,
@@ -42,9 +43,13 @@ __all__ = [
     "ColumnNotFoundError",
     "ColumnTypeError",
     "CorrelationRepairWarning",
+    "DistributionFit",
+    "DistributionFitter",
+    "FitResults",
     "GaussianCopula",
     "InsufficientDataError",
     "InvalidArgumentError",
+    "RayBackend",
     "RayConnectionError",
     "UnknownDistributionError",
     "__version__",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -64,12 +65,37 @@ def init(
 
                 kwargs["runtime_env"] = {"py_modules": [bestfit_accessor]}
         kwargs.update(ray_init_kwargs)
+        if address is not None and address != "auto":
+            _probe(address)
         try:
             ray.init(**kwargs)
         except Exception as exc:
             where = "a local Ray" if address is None else f"the Ray cluster at {address!r}"
             raise RayConnectionError(f"could not start or join {where}: {exc}") from exc
         _started_here = address is None
+
+
+#: Seconds to wait for a TCP connection to a cluster address before giving up.
+CONNECT_TIMEOUT = 10.0
+
+
+def _probe(address: str) -> None:
+    """Fail fast on an unreachable address: Ray itself retries for minutes."""
+    target = address.removeprefix("ray://").rsplit("/", 1)[0]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise RayConnectionError(
+            f"cannot read a host:port from Ray address {address!r} "
+            "(expected 'auto', 'host:port' or 'ray://host:port')"
+        )
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as exc:
+        raise RayConnectionError(
+            f"the Ray cluster at {address!r} is unreachable ({exc}); is it running, "
+            "and is the port open?"
+        ) from exc
 
 
 def is_initialized() -> bool:

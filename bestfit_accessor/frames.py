@@ -38,7 +38,8 @@ def is_modin(obj: Any) -> bool:
 
 
 def is_ray_dataset(obj: Any) -> bool:
-    return type(obj).__module__.startswith("ray.data") and type(obj).__name__ == "Dataset"
+    return any(cls.__name__ == "Dataset" and cls.__module__.startswith("ray.data")
+               for cls in type(obj).__mro__)  # fmt: skip
 
 
 def _schema_frame(dataset: Any) -> pd.DataFrame:
