@@ -1,10 +1,19 @@
 """Fit one distribution to one column: pure numpy/scipy, no Ray.
 
-The fit runs in two steps. scipy's own ``fit`` on a small random subsample gives a
-starting point cheaply; then the parameters are refined by maximising the binned
-likelihood of the whole column (the merged fine histogram), whose cost grows with
-the number of bins, not rows. The refined parameters are kept only if they raise
-the likelihood, and the support of the result always covers the observed range.
+The fit maximises the binned likelihood of the whole column (the merged fine
+histogram), whose cost grows with the number of bins, not rows:
+
+1. a cheap start (:mod:`.starts`: scipy's closed-form fits where they exist,
+   otherwise moment/quantile guesses) made to cover the observed range;
+2. Levenberg–Marquardt (:func:`.binned.maximise`) on a coarse copy of the
+   histogram (core bins merged by :data:`COARSE_GROUP`), where most of the
+   evaluations happen;
+3. a short polish of the same kind on the fine histogram, whose log-likelihood is
+   the one reported.
+
+The best of every candidate scored on the fine histogram is kept, so the result
+never has a lower likelihood than its start, and its support always covers the
+observed range.
 """
 
 from __future__ import annotations
@@ -14,18 +23,25 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 from . import metrics
+from .binned import Coordinates, Grid, Model, maximise
 from .distributions import get_distribution, param_names
 from .histogram import BinLayout
+from .starts import feasible, start_points
 
 __all__ = ["FitData", "fit_distribution", "prepare_fit_data"]
 
-#: Rows of the random sample given to scipy's ``fit`` for the starting point.
-START_SAMPLE_SIZE = 2_000
 #: Fine core bins merged into one bin for the SSE.
 SSE_GROUP = 8
+#: Fine core bins merged into one bin of the coarse histogram the optimiser works on.
+COARSE_GROUP = 4
+#: Steps of the optimiser on the coarse histogram and of the polish on the fine one.
+COARSE_STEPS = 60
+POLISH_STEPS = 8
+#: Seconds after which one distribution's optimiser stops improving and reports what
+#: it has (a few families get slow far along a ridge, e.g. ``rice`` with a huge ``b``).
+OPTIMISE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,24 @@ class FitData:
     n_obs: int
     vmin: float
     vmax: float
+    fine: Grid
+    coarse: Grid
+
+
+def _group_edges(layout: BinLayout, group: int) -> np.ndarray:
+    """Indices of the edges kept when core bins are merged ``group`` at a time."""
+    edges = layout.edges
+    keep = np.concatenate([
+        np.arange(0, layout.core_start),
+        np.arange(layout.core_start, layout.core_start + layout.n_core + 1, group),
+        np.arange(layout.core_start + layout.n_core + 1, len(edges)),
+    ]).astype(np.int64)
+    return np.unique(np.append(keep, len(edges) - 1))
+
+
+def _grid(edges: np.ndarray, counts: np.ndarray, median: float) -> Grid:
+    split = int(np.clip(np.searchsorted(edges, median), 1, max(1, len(edges) - 2)))
+    return Grid(edges=edges, counts=counts, split=split)
 
 
 def prepare_fit_data(
@@ -53,19 +87,18 @@ def prepare_fit_data(
 ) -> FitData:
     """Pre-compute what every distribution's fit of this column shares."""
     edges = layout.edges
+    counts = np.asarray(counts, dtype=np.int64)
     n_obs = int(counts.sum())
     median = float(np.median(sample)) if sample.size else float(edges[len(edges) // 2])
     split = int(np.clip(np.searchsorted(edges, median), 1, len(edges) - 1))
-    keep = np.concatenate([
-        np.arange(0, layout.core_start),
-        np.arange(layout.core_start, layout.core_start + layout.n_core + 1, SSE_GROUP),
-        np.arange(layout.core_start + layout.n_core + 1, len(edges)),
-    ]).astype(np.int64)
-    keep = np.unique(np.append(keep, len(edges) - 1))
+    keep = _group_edges(layout, SSE_GROUP)
     sse_edges = edges[keep]
     sse_counts = np.add.reduceat(counts, keep[:-1])
     sse_density = sse_counts / (n_obs * np.diff(sse_edges))
     sse_split = int(np.clip(np.searchsorted(sse_edges, median), 1, len(sse_edges) - 1))
+    coarse_keep = _group_edges(layout, COARSE_GROUP)
+    coarse_edges = edges[coarse_keep]
+    coarse_counts = np.add.reduceat(counts, coarse_keep[:-1])
     return FitData(
         column=column,
         sample=sample,
@@ -80,80 +113,61 @@ def prepare_fit_data(
         n_obs=n_obs,
         vmin=vmin,
         vmax=vmax,
+        fine=_grid(edges, counts, median),
+        coarse=_grid(coarse_edges, coarse_counts, median),
     )
 
 
-def _covers_data(dist, params, data: FitData) -> bool:
-    *shapes, loc, scale = params
-    if not (scale > 0 and np.all(np.isfinite(params))):
-        return False
-    lower, upper = dist.support(*shapes, loc=loc, scale=scale)
-    return bool(lower <= data.vmin and upper >= data.vmax)
+def _tolerance(n_obs: int) -> float:
+    """Log-likelihood gain below which a step counts as converged (1e-7 per row)."""
+    return max(1e-7 * n_obs, 1e-4)
 
 
-def _loglik(dist, params, data: FitData) -> float:
-    if not _covers_data(dist, params, data):
-        return -np.inf
-    return metrics.binned_loglik(dist, params, data.edges, data.counts, data.split, data.log_widths)
-
-
-def _feasible_start(dist, data: FitData) -> np.ndarray:
-    """scipy's fit on a subsample that includes the column's min and max.
-
-    Including the extremes keeps the support of the start over the observed range,
-    which the refinement requires; an affine shift is the fallback.
-    """
-    subsample = np.concatenate([data.sample[:START_SAMPLE_SIZE], [data.vmin, data.vmax]])
-    start = np.asarray(dist.fit(subsample), dtype=float)
-    if _covers_data(dist, start, data) or not np.all(np.isfinite(start)):
+def _rescue(dist, start: np.ndarray, model: Model, data: FitData) -> np.ndarray:
+    """Widen a start whose likelihood is ``-inf`` (data far in a light tail) until finite."""
+    if np.isfinite(model.loglik(start)):
         return start
-    *shapes, loc, scale = start
-    lower, upper = (np.asarray(b, dtype=float) for b in dist.support(*shapes))
-    margin = 1e-6 * (data.vmax - data.vmin)
-    lo, hi = data.vmin - margin, data.vmax + margin
-    if np.isfinite(lower) and np.isfinite(upper):
-        scale = (hi - lo) / (upper - lower)
-        loc = lo - scale * lower
-    elif np.isfinite(lower):
-        loc = min(loc, lo - scale * lower)
-    elif np.isfinite(upper):
-        loc = max(loc, hi - scale * upper)
-    return np.array([*shapes, loc, scale], dtype=float)
+    centre = float(np.median(data.sample))
+    for factor in (2.0, 4.0, 8.0, 16.0, 64.0, 256.0):
+        *shapes, loc, scale = start
+        wide = np.array([*shapes, centre + (loc - centre) * factor, scale * factor])
+        wide = feasible(dist, wide, data.vmin, data.vmax)
+        if np.isfinite(model.loglik(wide)):
+            return wide
+    return start
 
 
-def _refine(dist, start: np.ndarray, data: FitData, max_evaluations: int) -> np.ndarray:
-    """Nelder–Mead on the binned likelihood, in coordinates scaled by the start."""
-    n_shapes = start.size - 2
-    loc0, scale0 = start[-2], start[-1]
-    shape_scale = np.where(start[:n_shapes] != 0, np.abs(start[:n_shapes]), 1.0)
+def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
+    """Best parameters over the starts; returns them with their binned log-likelihood.
 
-    def to_params(theta: np.ndarray) -> np.ndarray:
-        shapes = theta[:n_shapes] * shape_scale
-        return np.concatenate([shapes, [loc0 + theta[-2] * scale0, scale0 * np.exp(theta[-1])]])
-
-    def objective(theta: np.ndarray) -> float:
-        value = _loglik(dist, to_params(theta), data)
-        return -value if np.isfinite(value) else np.inf
-
-    theta0 = np.concatenate([start[:n_shapes] / shape_scale, [0.0, 0.0]])
-    simplex = np.tile(theta0, (start.size + 1, 1))
-    for i in range(start.size):
-        simplex[i + 1, i] += 0.05 if i < n_shapes else 0.02
-    result = optimize.minimize(
-        objective,
-        theta0,
-        method="Nelder-Mead",
-        options={
-            "initial_simplex": simplex,
-            "xatol": 1e-6,
-            "fatol": 1e-3,
-            "maxfev": max_evaluations,
-        },
-    )
-    return to_params(result.x)
+    Candidates are compared by the optimiser's objective on the fine histogram
+    (binned likelihood plus the extreme-point terms of :meth:`.Model.log_probs`).
+    """
+    coarse = Model(dist, data.coarse, data.vmin, data.vmax)
+    fine = Model(dist, data.fine, data.vmin, data.vmax)
+    ftol = _tolerance(data.n_obs)
+    deadline = time.perf_counter() + OPTIMISE_SECONDS
+    scored: list[tuple[float, int, np.ndarray]] = []
+    for start in start_points(name, dist, data.sample, data.vmin, data.vmax):
+        start = _rescue(dist, start, coarse, data)
+        scored.append((fine.loglik(start), len(scored), start))
+        params = start
+        for mode in Coordinates.modes(dist, start):
+            coords = Coordinates(dist, params, data.vmin, data.vmax, mode)
+            theta, _, _ = maximise(coarse, coords, coords.from_params(params),
+                                   max_iter=COARSE_STEPS, ftol=ftol, deadline=deadline)  # fmt: skip
+            params = coords.to_params(theta)
+        theta, value, _ = maximise(fine, coords, coords.from_params(params),
+                                   max_iter=POLISH_STEPS, ftol=ftol,
+                                   deadline=deadline + 0.25 * OPTIMISE_SECONDS)  # fmt: skip
+        scored.append((value, len(scored), coords.to_params(theta)))
+    if not scored:
+        raise ValueError("no feasible starting point")
+    _, _, params = max(scored, key=lambda item: (item[0], item[1]))
+    return params, fine.binned_loglik(params)
 
 
-def fit_distribution(name: str, data: FitData, *, max_evaluations: int = 400) -> dict:
+def fit_distribution(name: str, data: FitData) -> dict:
     """Fit ``name`` to ``data`` and score it; failures come back as a record too."""
     started = time.perf_counter()
     names = param_names(name)
@@ -177,12 +191,7 @@ def fit_distribution(name: str, data: FitData, *, max_evaluations: int = 400) ->
         dist = get_distribution(name)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            start = _feasible_start(dist, data)
-            candidates = [start]
-            if np.all(np.isfinite(start)):
-                candidates.append(_refine(dist, start, data, max_evaluations))
-            scored = [(_loglik(dist, p, data), i, p) for i, p in enumerate(candidates)]
-            loglik, _, params = max(scored, key=lambda item: (item[0], item[1]))
+            params, loglik = _optimise(name, dist, data)
             record["params"] = dict(zip(names, (float(v) for v in params), strict=True))
             if not np.isfinite(loglik):
                 record["status"] = "failed"
@@ -194,10 +203,10 @@ def fit_distribution(name: str, data: FitData, *, max_evaluations: int = 400) ->
                 record["aic"], record["bic"] = metrics.information_criteria(
                     loglik, len(names), data.n_obs
                 )
-                record["ks_statistic"], record["ks_pvalue"] = metrics.ks_test(
-                    dist, params, data.sorted_sample
+                fast = Model(dist, data.fine, data.vmin, data.vmax)
+                record["ks_statistic"], record["ks_pvalue"], record["ad_statistic"] = (
+                    metrics.ks_ad(fast, params, data.sorted_sample)
                 )
-                record["ad_statistic"] = metrics.anderson_darling(dist, params, data.sorted_sample)
                 record["sse"] = metrics.sse(
                     dist, params, data.sse_edges, data.sse_density, data.sse_split
                 )
