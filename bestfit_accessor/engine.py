@@ -63,7 +63,8 @@ def init(
             if address.startswith("ray://"):
                 import bestfit_accessor  # workers of a remote cluster may not have the package
 
-                kwargs["runtime_env"] = {"py_modules": [bestfit_accessor]}
+                package_dir = os.path.dirname(os.path.abspath(bestfit_accessor.__file__))
+                kwargs["runtime_env"] = {"py_modules": [package_dir]}
         kwargs.update(ray_init_kwargs)
         if address is not None and address != "auto":
             _probe(address)
@@ -178,6 +179,12 @@ class TaskOutcome:
     status: str
     value: Any = None
     message: str = ""
+    node_id: str | None = None  # the Ray node that ran it, when it finished
+
+
+def _call_on_node(fn: Callable, *args: Any) -> tuple[str, Any]:
+    """Run ``fn`` and report the node it ran on (for cluster diagnostics)."""
+    return ray.get_runtime_context().get_node_id(), fn(*args)
 
 
 def run_tasks(
@@ -196,7 +203,7 @@ def run_tasks(
     interruption (``KeyboardInterrupt`` included) outstanding tasks are cancelled.
     """
     _ensure()
-    task = _remote(fn)
+    task = _remote(_call_on_node)
     total = len(calls)
     outcomes: list[TaskOutcome | None] = [None] * total
     limit = total_cpus()
@@ -214,7 +221,7 @@ def run_tasks(
     try:
         while next_call < total or pending:
             while next_call < total and len(pending) < limit:
-                ref = task.remote(*calls[next_call])
+                ref = task.remote(fn, *calls[next_call])
                 pending[ref] = (next_call, time.monotonic())
                 next_call += 1
             wait_for = None
@@ -227,7 +234,8 @@ def run_tasks(
             for ref in ready:
                 index, _ = pending.pop(ref)
                 try:
-                    finish(index, TaskOutcome("ok", ray.get(ref)))
+                    node_id, value = ray.get(ref)
+                    finish(index, TaskOutcome("ok", value, node_id=node_id))
                 except (RayError, GetTimeoutError) as exc:
                     finish(index, TaskOutcome("failed", message=_describe(exc)))
             if timeout is not None:

@@ -7,6 +7,7 @@ merges small summaries and builds the results frame.
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -170,7 +171,9 @@ def fit_frame(
             record = _empty_record(profile, name, outcome.status, outcome.message, timeout)
         record["n_dropped"] = profile.summary.n_dropped
         records.append(record)
-    return build_results(records, metric, blocks.labels)
+    results = build_results(records, metric, blocks.labels)
+    results.attrs["ray_nodes"] = dict(Counter(o.node_id for o in outcomes if o.node_id))
+    return results
 
 
 def _empty_record(profile: ColumnProfile, name: str, status: str, message: str,
