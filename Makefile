@@ -16,12 +16,12 @@ demo: $(STAMP)
 	$(PY) examples/demo.py
 
 test: $(STAMP)
-	$(PY) -m ruff check bestfit_accessor tests benchmarks examples
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q tests
 
 lint: $(STAMP)
-	$(PY) -m ruff check bestfit_accessor tests benchmarks examples
-	$(PY) -m ruff format --check bestfit_accessor tests benchmarks examples
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_fit.py
