@@ -233,10 +233,11 @@ def nearest_correlation(a: np.ndarray, *, floor: float = REPAIR_EIGENVALUE,
 
 
 def _chunk_normals(rng: np.random.Generator, chol: np.ndarray, rows: int) -> np.ndarray:
-    """Correlated standard normals, (k, rows). Element-wise for small k: bit-identical
-    on every machine (no BLAS summation order involved)."""
+    """Correlated standard normals, (k, rows). Drawn row by row, so a shorter chunk
+    is a prefix of a longer one; combined element-wise for small k, which is
+    bit-identical on every machine (no BLAS summation order involved)."""
     k = chol.shape[0]
-    g = rng.standard_normal((k, rows))
+    g = np.ascontiguousarray(rng.standard_normal((rows, k)).T)
     if k > ELEMENTWISE_MAX_COLUMNS:
         return chol @ g
     out = np.empty_like(g)
@@ -553,8 +554,12 @@ class GaussianCopula:
 
     @classmethod
     def from_json(cls, source: str | os.PathLike) -> GaussianCopula:
-        """Load a copula from a JSON file path, or from JSON text (starting with ``{``)."""
-        if isinstance(source, str) and source.lstrip().startswith("{"):
+        """Load a copula from a JSON file path, or from JSON text (starting with ``{``).
+
+        Everything is validated before use (see :meth:`from_dict`); the file may be
+        at most ``MAX_JSON_BYTES`` and nothing in it is executed or unpickled.
+        """
+        if isinstance(source, str) and source.lstrip().startswith(("{", "[")):
             text = source
         elif isinstance(source, (str, os.PathLike)):
             with open(source, "rb") as handle:

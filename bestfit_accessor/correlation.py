@@ -20,7 +20,9 @@ and ``‖R_c‖² = ‖M_c‖² + ‖E‖²``. The angle θ between ``R`` and ``
 ``sin θ ≤ ε = sqrt(S / (‖M_c‖² + S))`` and, because correlations are cosines of
 angles, ``|ρ̂ − ρ_s| ≤ arcsin εx + arcsin εy``: a rigorous bound computed from the
 counts alone (≈ 2/B for B equally filled bins; about 5e-4 with the defaults).
-Values that occur often get a bin of their own, which adds nothing to the bound.
+Values that occur often get a bin of their own, which adds nothing to the bound,
+and a column whose rows all fit in the sample gets one bin per distinct value:
+its ranks are exact.
 """
 
 from __future__ import annotations
@@ -144,22 +146,27 @@ class RankEdges:
     """Strictly increasing bin edges of one column; the last bin is closed."""
 
     edges: np.ndarray
-    atoms: np.ndarray  # bins one ulp wide: every value in them is the same value
+    atoms: np.ndarray  # bins known to hold a single distinct value (no rank error)
 
     @property
     def n_bins(self) -> int:
         return int(self.edges.size - 1)
 
 
-def design_rank_edges(sample: np.ndarray, vmin: float, vmax: float,
-                      n_bins: int = RANK_BINS) -> RankEdges:  # fmt: skip
+def design_rank_edges(sample: np.ndarray, vmin: float, vmax: float, n_bins: int = RANK_BINS,
+                      *, complete: bool = False) -> RankEdges:  # fmt: skip
     """Edges at ``n_bins`` quantiles of ``sample`` spanning ``[vmin, vmax]``.
 
     A value making up more than half a bin's share of the sample gets a bin of its
-    own (``[v, nextafter(v))``), so heavy ties cost no accuracy.
+    own (``[v, nextafter(v))``), so heavy ties cost no accuracy. With
+    ``complete=True`` the sample is the whole column: every distinct value gets its
+    own bin and the ranks are exact.
     """
     s = np.sort(np.asarray(sample, dtype=np.float64))
     s = s[(s >= vmin) & (s <= vmax)]
+    if complete and s.size:
+        edges = np.append(np.unique(s), np.nextafter(s[-1], np.inf))
+        return RankEdges(edges, np.ones(edges.size - 1, dtype=bool))
     pieces = [np.array([vmin, vmax])]
     if s.size:
         positions = (np.arange(1, n_bins) * (s.size / n_bins)).astype(np.int64)

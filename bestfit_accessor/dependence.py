@@ -153,10 +153,12 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
     vmin = np.min([s[1] for s in scans], axis=0)
     vmax = np.max([s[2] for s in scans], axis=0)
     sample = np.concatenate([s[3] for s in scans], axis=1)
+    complete = blocks.n_rows <= RANK_SAMPLE  # the sample is every row: exact ranks
     edges = []
     for i in range(k):
         values = sample[i][np.isfinite(sample[i])]
-        edges.append(design_rank_edges(values, float(vmin[i]), float(vmax[i])))
+        edges.append(design_rank_edges(values, float(vmin[i]), float(vmax[i]),
+                                       complete=complete))  # fmt: skip
     edges_ref = engine.put(edges)
     counted = engine.map_blocks(_count_block, blocks.refs,
                                 [(blocks.positions, edges_ref)] * len(blocks.refs))  # fmt: skip

@@ -198,12 +198,13 @@ class NormalScoreTable:
         """``F⁻¹(Φ(z))``: the marginal value at normal score ``z``."""
         z = np.asarray(z, dtype=np.float64)
         n_int = self.coef.shape[1]
-        t = (z - self.z_lo) * (1.0 / self.h)
-        index = np.floor(t)
-        inside = (index >= 0) & (index < n_int)
-        index = np.clip(np.nan_to_num(index), 0, n_int - 1).astype(np.intp)
-        s = t - index
-        x = _eval(self.coef, index, s)
+        with np.errstate(invalid="ignore", over="ignore"):
+            t = (z - self.z_lo) * (1.0 / self.h)
+            index = np.floor(t)
+            inside = (index >= 0) & (index < n_int)
+            index = np.clip(np.nan_to_num(index), 0, n_int - 1).astype(np.intp)
+            s = t - index
+            x = _eval(self.coef, index, s)
         bad = ~inside
         if self.exact.any():
             bad |= np.take(self.exact, index)

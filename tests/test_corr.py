@@ -1,0 +1,220 @@
+"""Distributed correlation: kernels against numpy, the accessor against numpy/pandas."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats as st
+
+import bestfit_accessor
+from bestfit_accessor.correlation import (
+    bin_index,
+    comoments,
+    correlation_matrix,
+    design_rank_edges,
+    merge_all,
+    midranks,
+    rank_error,
+    spearman_bound,
+)
+
+from .conftest import make_frame, mpd, requires_modin, to_modin
+
+R3 = np.array([[1.0, 0.6, 0.3], [0.6, 1.0, 0.5], [0.3, 0.5, 1.0]])
+
+
+def _correlated(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 3)) @ np.linalg.cholesky(R3).T
+
+
+# ------------------------------------------------------------------------------ kernels
+
+
+def test_merged_comoments_equal_numpy_for_any_split():
+    x = _correlated(50_000, 1).T * [[1.0], [3.0], [0.01]] + [[1e9], [-5.0], [1e-6]]
+    reference = np.corrcoef(x)
+    cuts = [0, 7, 8, 12_345, 40_000, 50_000]  # uneven blocks, one of a single row
+    parts = [comoments(x[:, a:b]) for a, b in itertools.pairwise(cuts)]
+    merged = merge_all(parts)
+    assert merged.n == 50_000
+    exact_mean = np.array([math.fsum(row) / row.size for row in x])  # numpy's is off by 5e-6
+    np.testing.assert_allclose(merged.mean, exact_mean, rtol=1e-15, atol=1e-17)
+    np.testing.assert_allclose(merged.comoment / (merged.n - 1), np.cov(x), rtol=1e-9)
+    assert np.abs(correlation_matrix(merged) - reference).max() < 1e-10
+
+
+def test_textbook_formula_would_fail_where_the_merge_does_not():
+    # Guards the test above: with mean 1e9 the E[XY] − E[X]E[Y] shortcut is useless.
+    rng = np.random.default_rng(2)
+    x = 1e9 + rng.standard_normal(100_000)
+    y = 1e9 + 0.5 * (x - 1e9) + rng.standard_normal(100_000)
+    naive = np.mean(x * y) - x.mean() * y.mean()
+    exact = np.cov(x, y, ddof=0)[0, 1]
+    assert abs(naive - exact) > 1.0
+    merged = merge_all([comoments(np.vstack([x, y])[:, i:i + 30_000])
+                        for i in range(0, 100_000, 30_000)])  # fmt: skip
+    assert merged.comoment[0, 1] / merged.n == pytest.approx(exact, rel=1e-9)
+
+
+def test_comoments_drop_incomplete_rows_and_count_them():
+    x = _correlated(1_000, 3).T.copy()
+    x[0, 5] = np.nan
+    x[1, 7] = np.inf
+    x[2, 7] = -np.inf
+    x[2, 9] = -np.inf
+    stats = comoments(x)
+    keep = np.isfinite(x).all(axis=0)
+    assert stats.n == 997 and stats.n_dropped == 3
+    assert np.abs(correlation_matrix(stats) - np.corrcoef(x[:, keep])).max() < 1e-12
+
+
+def test_binned_spearman_is_within_its_bound():
+    # Coarse bins make the binning error visible; the bound must still hold.
+    rng = np.random.default_rng(4)
+    x = rng.lognormal(0.0, 1.0, 5_000)
+    y = x + rng.gamma(0.5, 2.0, 5_000)
+    exact = st.spearmanr(x, y).statistic
+    edges = [design_rank_edges(v, v.min(), v.max(), n_bins=16) for v in (x, y)]
+    counts = [np.bincount(bin_index(v, e), minlength=e.n_bins) for v, e in zip((x, y), edges,
+              strict=True)]  # fmt: skip
+    mids = [midranks(c)[bin_index(v, e)] for v, e, c in zip((x, y), edges, counts, strict=True)]
+    binned = np.corrcoef(mids)[0, 1]
+    eps = np.array([rank_error(c, e.atoms) for c, e in zip(counts, edges, strict=True)])
+    bound = spearman_bound(eps)[0, 1]
+    assert 1e-4 < abs(binned - exact) <= bound < 0.5
+
+
+def test_midranks_are_average_ranks():
+    values = np.array([3.0, 1.0, 2.0, 2.0, 5.0, 4.0, 4.0, 4.0])
+    edges = design_rank_edges(values, 1.0, 5.0, n_bins=64)  # every value its own bin
+    counts = np.bincount(bin_index(values, edges), minlength=edges.n_bins)
+    ranks = midranks(counts)[bin_index(values, edges)]
+    np.testing.assert_array_equal(ranks, st.rankdata(values))
+    assert rank_error(counts, edges.atoms) == 0.0
+
+
+# ----------------------------------------------------------------------- the accessor
+
+
+def test_pearson_matches_numpy_with_a_huge_mean(frame_kind):
+    z = _correlated(200_000, 5)
+    data = pd.DataFrame({"price": 1e9 + z[:, 0], "qty": z[:, 1] * 1e-3, "revenue": 7 + z[:, 2]})
+    df = make_frame(frame_kind, data)
+    corr = df.bestfit.corr(["price", "qty", "revenue"])
+    assert isinstance(corr, pd.DataFrame)
+    assert list(corr.index) == list(corr.columns) == ["price", "qty", "revenue"]
+    reference = np.corrcoef(data.to_numpy().T)
+    assert np.abs(corr.to_numpy() - reference).max() < 1e-10
+    assert corr.attrs["n_obs"] == 200_000 and corr.attrs["n_dropped"] == 0
+    assert np.abs(corr.to_numpy() - R3).max() < 0.01  # and it is the right matrix
+
+
+@requires_modin
+def test_pearson_on_many_modin_partitions_matches_numpy():
+    z = _correlated(120_000, 6)
+    data = pd.DataFrame(z + np.array([1e9, 0.0, -1e6]), columns=["a", "b", "c"])
+    corr = to_modin(data, n_partitions=7).bestfit.corr()
+    assert np.abs(corr.to_numpy() - np.corrcoef(data.to_numpy().T)).max() < 1e-10
+
+
+def test_nan_and_inf_rows_dropped_consistently(frame_kind):
+    z = _correlated(20_000, 7)
+    data = pd.DataFrame(z, columns=["a", "b", "c"])
+    data.loc[[3, 50, 51], "a"] = np.nan
+    data.loc[[50, 900], "b"] = np.inf
+    data.loc[[1000], "c"] = -np.inf
+    df = make_frame(frame_kind, data)
+    for method in ("pearson", "spearman"):
+        corr = df.bestfit.corr(method=method)
+        complete = data.replace([np.inf, -np.inf], np.nan).dropna()
+        assert corr.attrs["n_dropped"] == 5 and corr.attrs["n_obs"] == len(complete) == 19_995
+        expected = complete.corr(method=method).to_numpy()
+        assert np.abs(corr.to_numpy() - expected).max() < 1e-9
+
+
+def test_spearman_on_a_million_skewed_rows_within_bound():
+    rng = np.random.default_rng(8)
+    z = _correlated(1_000_000, 8)
+    data = pd.DataFrame({
+        "lognormal": np.exp(2.0 * z[:, 0]),
+        "pareto": (1.0 - st.norm.cdf(z[:, 1])) ** -0.7,
+        "gamma_mix": st.gamma(0.3).ppf(st.norm.cdf(z[:, 2])) + rng.exponential(0.01, 1_000_000),
+    })  # fmt: skip
+    corr = data.bestfit.corr(method="spearman")
+    exact = data.corr(method="spearman").to_numpy()
+    error = np.abs(corr.to_numpy() - exact).max()
+    bound = corr.attrs["error_bound"]
+    assert bound < 2e-3
+    assert error <= bound
+    assert corr.attrs["method"] == "spearman"
+
+
+@requires_modin
+def test_spearman_modin_equals_pandas_and_handles_ties():
+    rng = np.random.default_rng(9)
+    n = 150_000
+    base = rng.standard_normal(n)
+    data = pd.DataFrame({
+        "counts": rng.poisson(np.exp(0.5 * base)).astype(float),  # heavy ties
+        "zero_inflated": np.where(rng.random(n) < 0.4, 0.0, np.exp(base + rng.normal(0, 1, n))),
+        "smooth": base + rng.normal(0, 0.5, n),
+    })  # fmt: skip
+    from_pandas = data.bestfit.corr(method="spearman")
+    from_modin = to_modin(data, n_partitions=5).bestfit.corr(method="spearman")
+    np.testing.assert_allclose(from_modin.to_numpy(), from_pandas.to_numpy(), atol=1e-12)
+    exact = data.corr(method="spearman").to_numpy()
+    assert np.abs(from_pandas.to_numpy() - exact).max() <= from_pandas.attrs["error_bound"]
+    assert from_pandas.attrs["error_bound"] < 2e-3
+
+
+@requires_modin
+def test_modin_rows_never_reach_the_driver(monkeypatch):
+    data = pd.DataFrame(_correlated(30_000, 10), columns=["a", "b", "c"])
+    df = to_modin(data, n_partitions=3)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a Modin frame was collected to the driver")
+
+    for name in ("_to_pandas", "to_numpy", "__array__", "to_pandas"):
+        monkeypatch.setattr(mpd.DataFrame, name, forbidden, raising=False)
+    pearson = df.bestfit.corr()
+    spearman = df.bestfit.corr(method="spearman")
+    monkeypatch.undo()
+    assert np.abs(pearson.to_numpy() - data.corr().to_numpy()).max() < 1e-12
+    assert np.abs(spearman.to_numpy() - data.corr("spearman").to_numpy()).max() < 1e-3
+
+
+def test_series_and_integer_labels():
+    data = pd.DataFrame(_correlated(5_000, 11))  # labels 0, 1, 2
+    corr = data.bestfit.corr([2, 0])
+    assert list(corr.columns) == [2, 0]
+    assert corr.loc[2, 0] == pytest.approx(np.corrcoef(data[2], data[0])[0, 1], abs=1e-12)
+    single = data[1].bestfit.corr()
+    assert single.shape == (1, 1) and single.iloc[0, 0] == 1.0
+
+
+def test_bad_arguments_are_clear_errors():
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 0.0, 2.0], "s": ["x", "y", "z"]})
+    with pytest.raises(bestfit_accessor.InvalidArgumentError, match="method"):
+        df.bestfit.corr(method="kendall")
+    with pytest.raises(bestfit_accessor.ColumnNotFoundError, match="nope"):
+        df.bestfit.corr(["a", "nope"])
+    with pytest.raises(bestfit_accessor.ColumnTypeError, match="'s'"):
+        df.bestfit.corr(["a", "s"])
+    sparse = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [np.nan, 2.0, 1.0]})
+    with pytest.raises(bestfit_accessor.InsufficientDataError, match="complete rows"):
+        sparse.bestfit.corr()
+    with pytest.raises(bestfit_accessor.InsufficientDataError, match="complete rows"):
+        sparse.bestfit.corr(method="spearman")
+
+
+def test_constant_column_gives_nan_like_numpy():
+    data = pd.DataFrame({"a": np.arange(100.0), "b": np.full(100, 4.0), "c": np.arange(100.0) ** 2})
+    corr = data.bestfit.corr()
+    assert np.isnan(corr.loc["a", "b"]) and np.isnan(corr.loc["b", "b"])
+    assert corr.loc["a", "c"] == pytest.approx(np.corrcoef(data["a"], data["c"])[0, 1], abs=1e-12)
