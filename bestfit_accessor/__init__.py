@@ -29,7 +29,7 @@ from .exceptions import (
     UnknownDistributionError,
 )
 from .pipeline import DEFAULT_TIMEOUT
-from .results import METRICS, to_scipy
+from .results import METRICS, fits_from_json, fits_to_json, to_scipy
 
 __version__ = "0.1.0"
 
@@ -53,6 +53,8 @@ __all__ = [
     "RayConnectionError",
     "UnknownDistributionError",
     "__version__",
+    "fits_from_json",
+    "fits_to_json",
     "get_distribution",
     "init",
     "list_distributions",

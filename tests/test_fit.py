@@ -179,12 +179,12 @@ def test_console_progress_bar(small_frame, capsys):
 
 def test_slow_distribution_times_out_and_the_rest_finish(small_frame):
     started = time.monotonic()
-    fits = small_frame.bestfit.fit("x", distributions=["norm", "studentized_range"], timeout=3)
+    fits = small_frame.bestfit.fit("x", distributions=["norm", "studentized_range"], timeout=10)
     elapsed = time.monotonic() - started
     slow = fits[fits["distribution"] == "studentized_range"].iloc[0]
-    assert slow["status"] == "timeout" and "3 s" in slow["message"] and pd.isna(slow["rank"])
+    assert slow["status"] == "timeout" and "10 s" in slow["message"] and pd.isna(slow["rank"])
     assert fits[fits["distribution"] == "norm"]["status"].iloc[0] == "ok"
-    assert elapsed < 30
+    assert elapsed < 40
     # Ray stays usable after a worker was killed.
     again = small_frame.bestfit.fit("x", distributions=["norm"])
     assert again["status"].iloc[0] == "ok"
