@@ -66,8 +66,9 @@ def init(
                 package_dir = os.path.dirname(os.path.abspath(bestfit_accessor.__file__))
                 kwargs["runtime_env"] = {"py_modules": [package_dir]}
         kwargs.update(ray_init_kwargs)
-        if address is not None and address != "auto":
-            _probe(address)
+        target = address if address is not None else os.environ.get("RAY_ADDRESS")
+        if target and target not in ("auto", "local"):
+            _probe(target)
         try:
             ray.init(**kwargs)
         except Exception as exc:
