@@ -204,7 +204,8 @@ def run_tasks(
     interruption (``KeyboardInterrupt`` included) outstanding tasks are cancelled.
     """
     _ensure()
-    task = _remote(_call_on_node)
+    # SPREAD: fits are CPU-bound and their inputs small, so use every node.
+    task = _remote(_call_on_node, scheduling_strategy="SPREAD")
     total = len(calls)
     outcomes: list[TaskOutcome | None] = [None] * total
     limit = total_cpus()

@@ -154,7 +154,9 @@ def test_gaussian_copula_block():
 
 def test_two_node_cluster_runs_tasks_on_both_nodes_with_same_results():
     """A two-node ray.cluster_utils.Cluster, in its own process (one Ray per driver)."""
-    distributions = ["norm", "gamma", "lognorm", "t", "logistic", "gumbel_r", "expon", "laplace"]
+    distributions = ["norm", "gamma", "lognorm", "t", "logistic", "gumbel_r", "expon", "laplace",
+                     "cauchy", "rayleigh", "weibull_min", "invgauss", "fisk", "moyal", "hypsecant",
+                     "chi2"]  # fmt: skip
     proc = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "scripts" / "two_node_fit.py"),
          ",".join(distributions)],

@@ -26,9 +26,10 @@ def main() -> None:
     try:
         backend = RayBackend(address=cluster.address)
         df = pd.DataFrame({"value": np.random.default_rng(11).gamma(2.0, 3.0, 20_000)})
-        results = DistributionFitter(backend=backend).fit(
-            df, column="value", distributions=distributions, random_state=4
-        )
+        fitter = DistributionFitter(backend=backend)
+        # A first fit starts a worker process on each node; the second is reported.
+        fitter.fit(df, column="value", distributions=distributions, random_state=4)
+        results = fitter.fit(df, column="value", distributions=distributions, random_state=4)
         frame = results.df
         print(json.dumps({
             "nodes": frame.attrs["ray_nodes"],
