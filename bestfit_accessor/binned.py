@@ -157,6 +157,41 @@ class Model:
         terms = np.maximum(np.minimum(logf - average, 0.0), -700.0)
         return np.concatenate([out, terms])
 
+    def numerics_ok(self, params: np.ndarray, probes: np.ndarray) -> bool:
+        """Whether scipy's CDF, SF and PDF agree with each other at ``probes``.
+
+        Some families' CDF formulas lose all accuracy in parts of the parameter
+        space (``recipinvgauss`` with a tiny ``mu``: bin probabilities off by
+        10 %). A likelihood built from CDF differences is then meaningless and an
+        optimiser happily climbs into such regions, so every accepted step is
+        checked: the central difference of the CDF must match the PDF to 1e-3
+        and CDF + SF must be 1.
+        """
+        ok, a, b = self.support_ok(params)
+        if not ok:
+            return False
+        *shapes, loc, scale = params
+        z = np.clip((probes - loc) / scale, a, b)
+        h = 1e-4 * max(float(np.ptp(z)), 1e-12)
+        zz = np.clip(np.concatenate([z - h, z + h, z]), a, b)
+        k = zz.size
+        args = [np.full(k, sh) for sh in shapes]
+        cdf = np.asarray(self.dist._cdf(zz, *args), dtype=float)
+        sf = np.asarray(self.dist._sf(zz, *args), dtype=float)
+        pdf = np.asarray(self.dist._pdf(z, *(arg[: z.size] for arg in args)), dtype=float)
+        m = z.size
+        lower = cdf[m : 2 * m] - cdf[:m]
+        upper = sf[:m] - sf[m : 2 * m]
+        diff = np.where(cdf[2 * m :] < 0.5, lower, upper) / (zz[m : 2 * m] - zz[:m])
+        if not (np.all(np.isfinite(cdf)) and np.all(np.isfinite(sf))
+                and np.all(np.isfinite(pdf))):
+            return False
+        # Relative to the larger of the local density and 5 % of the largest one, so a
+        # cusp or a zero of the density at a probe (dgamma at loc) is not an alarm.
+        reference = np.maximum(pdf, 0.05 * float(np.max(pdf)) + 1e-300)
+        rel = np.abs(diff - pdf) / reference
+        return bool(np.all(rel < 1e-3) and np.all(np.abs(cdf + sf - 1.0) < 1e-6))
+
     def loglik_from_log_probs(self, log_probs: np.ndarray | None) -> float:
         if log_probs is None:
             return -np.inf
@@ -211,15 +246,18 @@ class Coordinates:
     """
 
     def __init__(self, dist, start: np.ndarray, vmin: float, vmax: float,
-                 mode: str | None = None) -> None:  # fmt: skip
+                 mode: str | None = None,
+                 bounds: list[tuple[float, float]] | None = None) -> None:  # fmt: skip
         self.dist = dist
         self.n_shapes = dist.numargs
-        self.kinds = []
-        for info in dist._shape_info():
-            lo, hi = (float(v) for v in info.domain)
-            lo = -np.inf if lo <= -1e300 else (0.0 if 0 < lo < 1e-300 else lo)
-            hi = np.inf if hi >= 1e300 else hi
-            self.kinds.append((lo, hi))
+        if bounds is None:
+            bounds = []
+            for info in dist._shape_info():
+                lo, hi = (float(v) for v in info.domain)
+                lo = -np.inf if lo <= -1e300 else (0.0 if 0 < lo < 1e-300 else lo)
+                hi = np.inf if hi >= 1e300 else hi
+                bounds.append((lo, hi))
+        self.kinds = list(bounds)
         self.vmin, self.vmax = float(vmin), float(vmax)
         self.range = max(self.vmax - self.vmin, 1e-300)
         self.mode = mode or self.modes(dist, start)[0]
@@ -345,7 +383,7 @@ DIFF_STEP = 1e-6
 
 def maximise(
     model: Model, coords: Coordinates, theta: np.ndarray, *, max_iter: int = 60,
-    ftol: float = 1e-3, deadline: float = math.inf,
+    ftol: float = 1e-3, deadline: float = math.inf, probes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, int]:  # fmt: skip
     """Levenberg–Marquardt ascent of ``model.loglik`` over ``coords``.
 
@@ -353,7 +391,8 @@ def maximise(
     curvature ``Jᵀ diag(n) J`` with ``J = ∂r/∂θ`` by forward differences, which
     stays finite for bins far in a tail. Stops when an undamped step gains less
     than ``ftol`` (log-likelihood units), when no damped step improves, after
-    ``max_iter`` steps, or past ``deadline`` (``time.perf_counter()``). Returns
+    ``max_iter`` steps, or past ``deadline`` (``time.perf_counter()``). With
+    ``probes``, a step is accepted only where :meth:`Model.numerics_ok`. Returns
     the best coordinates, their log-likelihood and the number of evaluations.
     """
     n = model._n_ext
@@ -409,7 +448,8 @@ def maximise(
             f_new = model.loglik_from_log_probs(r_new)
             if trace:
                 print(f"  lam={lam:.1e} f={f:.6f} f_new={f_new:.6f} delta={delta}")
-            if f_new > f:
+            if f_new > f and (probes is None
+                              or model.numerics_ok(coords.to_params(candidate), probes)):
                 gain = f_new - f
                 theta, f, r0 = candidate, f_new, r_new
                 lam = max(lam / 5.0, 1e-9)

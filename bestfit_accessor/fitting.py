@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import metrics
-from .binned import Coordinates, Grid, Model, maximise
-from .distributions import get_distribution, param_names
+from .binned import Coordinates, Grid, Model, _has_own_ppf, maximise
+from .distributions import get_distribution, param_names, shape_bounds
 from .histogram import BinLayout
-from .starts import feasible, start_points
+from .starts import feasible, screen_points, start_points
 
 __all__ = ["FitData", "fit_distribution", "prepare_fit_data"]
 
@@ -38,7 +38,15 @@ SSE_GROUP = 8
 COARSE_GROUP = 4
 #: Steps of the optimiser on the coarse histogram and of the polish on the fine one.
 COARSE_STEPS = 60
+#: Screened starting points given a few optimiser steps, and how many steps.
+SCREEN_KEEP = 3
+SCREEN_STEPS = 6
+#: Steps in quantile coordinates when gap coordinates follow (bounded supports): enough
+#: to travel along a ridge; an optimum on the support boundary is the gap phase's job.
+QUANTILE_STEPS = 20
 POLISH_STEPS = 8
+#: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
+PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 #: Seconds after which one distribution's optimiser stops improving and reports what
 #: it has (a few families get slow far along a ridge, e.g. ``rice`` with a huge ``b``).
 OPTIMISE_SECONDS = 1.0
@@ -63,6 +71,7 @@ class FitData:
     vmax: float
     fine: Grid
     coarse: Grid
+    probes: np.ndarray  # sample quantiles where CDF/SF/PDF consistency is checked
 
 
 def _group_edges(layout: BinLayout, group: int) -> np.ndarray:
@@ -115,6 +124,7 @@ def prepare_fit_data(
         vmax=vmax,
         fine=_grid(edges, counts, median),
         coarse=_grid(coarse_edges, coarse_counts, median),
+        probes=np.quantile(sample, PROBE_QUANTILES) if sample.size else edges[[1, -2]],
     )
 
 
@@ -147,24 +157,56 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
     fine = Model(dist, data.fine, data.vmin, data.vmax)
     ftol = _tolerance(data.n_obs)
     deadline = time.perf_counter() + OPTIMISE_SECONDS
+    bounds = shape_bounds(name)
+    candidates = [_rescue(dist, start, coarse, data)
+                  for start in start_points(name, dist, data.sample, data.vmin, data.vmax)]
+    if _has_own_ppf(dist):
+        candidates += screen_points(dist, data.sample, data.vmin, data.vmax, bounds)
+    screened = sorted(((coarse.loglik(c), i, c) for i, c in enumerate(candidates)),
+                      key=lambda item: (-item[0], item[1]))  # fmt: skip
+    screened = [item for item in screened if np.isfinite(item[0])][:SCREEN_KEEP]
+    if len(screened) > 1:
+        # A few steps from each of the best screened points, then the best of those.
+        improved = []
+        for value, i, point in screened:
+            coords = Coordinates(dist, point, data.vmin, data.vmax, None, bounds)
+            theta, value, _ = maximise(coarse, coords, coords.from_params(point),
+                                       max_iter=SCREEN_STEPS, ftol=ftol)  # fmt: skip
+            improved.append((value, i, coords.to_params(theta)))
+        screened = [max(improved, key=lambda item: (item[0], -item[1]))]
     scored: list[tuple[float, int, np.ndarray]] = []
-    for start in start_points(name, dist, data.sample, data.vmin, data.vmax):
-        start = _rescue(dist, start, coarse, data)
+    for _, _, start in screened:
         scored.append((fine.loglik(start), len(scored), start))
-        params = start
-        for mode in Coordinates.modes(dist, start):
-            coords = Coordinates(dist, params, data.vmin, data.vmax, mode)
-            theta, _, _ = maximise(coarse, coords, coords.from_params(params),
-                                   max_iter=COARSE_STEPS, ftol=ftol, deadline=deadline)  # fmt: skip
-            params = coords.to_params(theta)
-        theta, value, _ = maximise(fine, coords, coords.from_params(params),
-                                   max_iter=POLISH_STEPS, ftol=ftol,
-                                   deadline=deadline + 0.25 * OPTIMISE_SECONDS)  # fmt: skip
-        scored.append((value, len(scored), coords.to_params(theta)))
+        params = _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, None)
+        if not fine.numerics_ok(params, data.probes):
+            # Climbed where scipy's CDF is wrong: again, checking every step this time.
+            params = _refine(dist, start, coarse, fine, data, bounds, ftol, deadline,
+                             data.probes)  # fmt: skip
+        scored.append((fine.loglik(params), len(scored), params))
     if not scored:
         raise ValueError("no feasible starting point")
-    _, _, params = max(scored, key=lambda item: (item[0], item[1]))
+    trusted = [item for item in scored if fine.numerics_ok(item[2], data.probes)]
+    if not trusted:
+        raise ValueError("scipy's cdf, sf and pdf of this family disagree at the fitted "
+                         "parameters; its likelihood cannot be trusted there")
+    _, _, params = max(trusted, key=lambda item: (item[0], item[1]))
     return params, fine.binned_loglik(params)
+
+
+def _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, probes) -> np.ndarray:
+    """The coordinate phases on the coarse histogram, then the polish on the fine one."""
+    params = start
+    modes = Coordinates.modes(dist, start)
+    for mode in modes:
+        coords = Coordinates(dist, params, data.vmin, data.vmax, mode, bounds)
+        steps = QUANTILE_STEPS if mode == "quantile" and len(modes) > 1 else COARSE_STEPS
+        theta, _, _ = maximise(coarse, coords, coords.from_params(params), max_iter=steps,
+                               ftol=ftol, deadline=deadline, probes=probes)  # fmt: skip
+        params = coords.to_params(theta)
+    theta, _, _ = maximise(fine, coords, coords.from_params(params), max_iter=POLISH_STEPS,
+                           ftol=ftol, probes=probes,
+                           deadline=deadline + 0.25 * OPTIMISE_SECONDS)  # fmt: skip
+    return coords.to_params(theta)
 
 
 def fit_distribution(name: str, data: FitData) -> dict:

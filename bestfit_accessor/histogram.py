@@ -37,12 +37,25 @@ class BinLayout:
         return float(self.edges[self.core_start + self.n_core])
 
 
+#: Halvings of the bin next to the data's minimum or maximum when the core reaches it.
+EDGE_HALVINGS = 12
+
+
 def _tail_edges(inner: float, outer: float, width: float, n_tail: int) -> np.ndarray:
-    """Edges from ``inner`` (excluded) to ``outer`` (included), widening geometrically."""
+    """Edges from ``inner`` (excluded) to ``outer`` (included), widening geometrically.
+
+    A span of at most one bin is split by halving toward ``outer`` instead.
+    """
     span = abs(outer - inner)
     if span <= 0:
         return np.empty(0)
     direction = 1.0 if outer > inner else -1.0
+    if span <= width * (1 + 1e-9):
+        steps = span * (1.0 - 0.5 ** np.arange(1, EDGE_HALVINGS + 1))
+        steps = np.append(steps, span)
+        out = inner + direction * steps
+        out[-1] = outer
+        return out
     if span <= width * n_tail:
         steps = np.arange(1, int(np.ceil(span / width)) + 1, dtype=float) * width
         steps[-1] = span
@@ -75,6 +88,14 @@ def design_layout(
         lo, hi = vmin, vmax
     core = np.linspace(lo, hi, n_core + 1)
     width = (hi - lo) / n_core
+    # A core that reaches the minimum (maximum) gives up its first (last) bin to
+    # geometric bins halving toward the extreme: a support bound next to the data
+    # (expon's or levy's loc, a density vanishing at the minimum) acts within a
+    # fraction of a bin, where a uniform bin would hide it from the likelihood.
+    if lo == vmin and n_core > 2:
+        core, lo, n_core = core[1:], core[1], n_core - 1
+    if hi == vmax and n_core > 2:
+        core, hi, n_core = core[:-1], core[-2], n_core - 1
     left = _tail_edges(lo, vmin, width, n_tail)[::-1]
     right = _tail_edges(hi, vmax, width, n_tail)
     edges = np.concatenate([left, core, right])

@@ -91,11 +91,92 @@ def feasible(dist, params: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     return np.array([*shapes, loc, scale])
 
 
+def _truncnorm_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """A normal truncated just outside the data: the family's natural reading of a sample."""
+    mean, sd = float(np.mean(sample)), float(np.std(sample)) or 1.0
+    return np.array([(vmin - mean) / sd - 0.5, (vmax - mean) / sd + 0.5, mean, sd])
+
+
+def _crystalball_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """A near-normal core (``beta`` = 2, ``m`` = 3) at the sample's median and spread."""
+    q25, q50, q75 = np.quantile(sample, [0.25, 0.5, 0.75])
+    return np.array([2.0, 3.0, q50, max((q75 - q25) / 1.349, 1e-12)])
+
+
+def _pearson3_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """The sample's own mean, spread and skewness: pearson3's parameters by definition."""
+    mean, sd = float(np.mean(sample)), float(np.std(sample)) or 1.0
+    skew = float(np.mean(((sample - mean) / sd) ** 3))
+    return np.array([skew if abs(skew) > 1e-3 else 1e-3, mean, sd])
+
+
+#: Families whose generic start lands in a poor basin, with a start of their own.
+SPECIAL_STARTS = {
+    "crystalball": _crystalball_start,
+    "pearson3": _pearson3_start,
+    "truncnorm": _truncnorm_start,
+}
+
+#: Offsets, in the optimiser's unbounded coordinates, of the shape values tried by
+#: :func:`screen_points` around each shape's neutral value.
+_GRID = (-2.0, -0.7, 0.7, 2.0)
+#: Log-distances to the bound for half-line shapes: 0.2 … 400, far enough out to
+#: land on a ridge toward a limit family (``rdist`` tending to a normal).
+_HALF_LINE = (-1.5, 0.0, 1.5, 3.5, 6.0)
+
+
+def _grid_values(lo: float, hi: float) -> list[float]:
+    if np.isfinite(lo) and np.isfinite(hi):
+        return [lo + (hi - lo) / (1.0 + np.exp(-t)) for t in _GRID]
+    if np.isfinite(lo):
+        return [lo + np.exp(t) for t in _HALF_LINE]
+    if np.isfinite(hi):
+        return [hi - np.exp(t) for t in _HALF_LINE]
+    return list(_GRID)
+
+
+def screen_points(dist, sample: np.ndarray, vmin: float, vmax: float,
+                  bounds: list[tuple[float, float]]) -> list[np.ndarray]:  # fmt: skip
+    """A small grid of shape values, each with quantile-matched loc and scale.
+
+    A local optimiser from one start ends in whatever basin the start is in
+    (``burr`` collapsing to its Gumbel limit, ``loggamma`` on gamma data); scoring
+    a few spread-out shapes first costs one likelihood evaluation each. Two
+    shapes are crossed (16 points); with more, one shape varies at a time.
+    """
+    if not dist.numargs:
+        return []
+    values = [_grid_values(lo, hi) for lo, hi in bounds]
+    neutral = [_neutral_shape(lo, hi) for lo, hi in bounds]
+    if len(values) == 1:
+        combos = [[v] for v in values[0]]
+    elif len(values) == 2:
+        combos = [[a, b] for a in values[0] for b in values[1]]
+    else:
+        combos = []
+        for i, vals in enumerate(values):
+            for v in vals:
+                combo = list(neutral)
+                combo[i] = v
+                combos.append(combo)
+    points = []
+    for shapes in combos:
+        if not np.all(dist._argcheck(*shapes)):
+            continue
+        loc, scale = _quantile_loc_scale(dist, shapes, sample)
+        point = feasible(dist, np.array([*shapes, loc, scale]), vmin, vmax)
+        if np.all(np.isfinite(point)):
+            points.append(point)
+    return points
+
+
 def start_points(name: str, dist, sample: np.ndarray, vmin: float, vmax: float) -> list[np.ndarray]:
     """Candidate starting parameters (shapes, loc, scale), each covering the data."""
     sub = np.concatenate([sample[:FIT_SUBSAMPLE], [vmin, vmax]])
     starts = []
-    if name in FAST_SCIPY_FIT:
+    if name in SPECIAL_STARTS:
+        starts.append(SPECIAL_STARTS[name](sample, vmin, vmax))
+    elif name in FAST_SCIPY_FIT:
         starts.append(np.asarray(dist.fit(sub), dtype=float))
     else:
         shapes = _shape_guess(name, dist, sub)
