@@ -263,6 +263,15 @@ class Coordinates:
         self.mode = mode or self.modes(dist, start)[0]
         self.loc0 = float(start[-2])
         self.unit = float(start[-1])
+        if self.mode == "quantile":
+            # Median and spread in data units: near a limit (scale ~ 1e6 × the data's
+            # spread) a coordinate in units of the scale would be hopelessly coarse.
+            z25, z50, z75 = self._quartiles(start[: self.n_shapes])
+            if np.isfinite(z25) and np.isfinite(z50) and z75 > z25:
+                self.loc0 = self.loc0 + self.unit * float(z50)
+                self.unit = self.unit * float(z75 - z25)
+            else:
+                self.mode = self.support_mode(dist, start)
 
     @staticmethod
     def support_mode(dist, params: np.ndarray) -> str:
