@@ -162,8 +162,15 @@ def bench_end_to_end(df: pd.DataFrame, n: int, repeats: int) -> None:
         t3 = time.perf_counter()
         return (t1 - t0, t2 - t1, t3 - t2), results, copula, sample
 
-    t_ours, (stages_ours, fits, copula, _) = timed(ours, repeats)
-    t_spark, (stages_spark, _, spark_cop, _) = timed(theirs, repeats)
+    def staged(fn) -> tuple[float, list[float], tuple]:
+        """Medians over the repeats (after a warm-up) of the total and of each stage."""
+        fn()
+        runs = [fn() for _ in range(repeats)]
+        stages = [statistics.median(run[0][i] for run in runs) for i in range(3)]
+        return statistics.median(sum(run[0]) for run in runs), stages, runs[-1]
+
+    t_ours, stages_ours, (_, fits, copula, _) = staged(ours)
+    t_spark, stages_spark, (_, _, spark_cop, _) = staged(theirs)
     n_ours = fits["distribution"].nunique()
     n_ok = int((fits["status"] == "ok").sum())
     print(f"  {'':<44s} {'total':>8s} {'fit':>8s} {'copula':>8s} {'sample':>8s}")

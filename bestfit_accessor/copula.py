@@ -338,6 +338,10 @@ class GaussianCopula:
         self._source = source
         self._tables: list[NormalScoreTable] | None = None
         self._chol: np.ndarray | None = None
+        #: Rows the correlation was estimated from, and rows dropped for NaN/±inf
+        #: (set by :meth:`fit`; ``None`` for a copula built or loaded otherwise).
+        self.n_obs: int | None = None
+        self.n_dropped: int | None = None
 
     # -- read-only views ---------------------------------------------------------------
     @property
@@ -438,8 +442,8 @@ class GaussianCopula:
         source = {"modin": "modin", "dataset": "dataset"}.get(blocks.source, "pandas")
         copula = cls(labels, marginals, corr, source=source)
         copula._tables = tables
-        copula.n_obs = stats.n  # type: ignore[attr-defined]
-        copula.n_dropped = stats.n_dropped  # type: ignore[attr-defined]
+        copula.n_obs = stats.n
+        copula.n_dropped = stats.n_dropped
         return copula
 
     # -- sampling ------------------------------------------------------------------------

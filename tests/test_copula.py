@@ -370,3 +370,21 @@ def test_modin_source_survives_json(tmp_path):
     assert loaded.source == "modin"
     if HAVE_MODIN:
         assert isinstance(loaded.sample(100, random_state=0), mpd.DataFrame)
+
+
+def test_ray_dataset_in_ray_dataset_out():
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
+    data = _claims(20_000, seed=9)
+    fits = data.bestfit.fit(distributions=CANDIDATES, random_state=0)
+    dataset = ray.data.from_pandas(data).repartition(3)
+    from_dataset = GaussianCopula.fit(dataset, fits)
+    from_pandas = GaussianCopula.fit(data, fits)
+    assert from_dataset.source == "dataset"
+    np.testing.assert_allclose(from_dataset.correlation.to_numpy(),
+                               from_pandas.correlation.to_numpy(), atol=1e-12)  # fmt: skip
+    sample = from_dataset.sample(150_000, random_state=2)
+    assert isinstance(sample, ray.data.Dataset) and sample.count() == 150_000
+    local = sample.to_pandas().reset_index(drop=True)
+    pd.testing.assert_frame_equal(local, from_dataset.sample(150_000, random_state=2,
+                                                             kind="pandas"))  # fmt: skip
