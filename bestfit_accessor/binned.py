@@ -150,6 +150,9 @@ class Model:
                 return None
         if not extremes:
             return out
+        if not (np.isfinite(a) or np.isfinite(b)):
+            # No support bound to sit on an extreme observation: the terms are zero.
+            return np.concatenate([out, [0.0, 0.0]])
         z = np.clip((np.array([self.vmin, self.vmax]) - loc) / scale, a, b)
         logf = np.asarray(self.dist._logpdf(z, *(np.full(2, sh) for sh in shapes)), dtype=float)
         logf = np.where(np.isnan(logf), -np.inf, logf) - math.log(scale)

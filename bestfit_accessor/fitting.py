@@ -39,8 +39,8 @@ COARSE_GROUP = 4
 #: Steps of the optimiser on the coarse histogram and of the polish on the fine one.
 COARSE_STEPS = 60
 #: Screened starting points given a few optimiser steps, and how many steps.
-SCREEN_KEEP = 3
-SCREEN_STEPS = 6
+SCREEN_KEEP = 2
+SCREEN_STEPS = 4
 #: Steps in quantile coordinates when gap coordinates follow (bounded supports): enough
 #: to travel along a ridge; an optimum on the support boundary is the gap phase's job.
 QUANTILE_STEPS = 20
