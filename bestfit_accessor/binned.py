@@ -55,6 +55,8 @@ class Model:
         self._log_widths = np.log(np.diff(grid.edges))[used]
         self._mids = (0.5 * (grid.edges[:-1] + grid.edges[1:]))[used]
         self.n_obs = float(grid.counts.sum())
+        self._support_key: tuple | None = None
+        self._support_value = (False, 0.0, 0.0)
         # Weights of the two extreme-point terms appended by ``log_probs``.
         self._n_ext = np.concatenate([self._n, [1.0, 1.0]])
         self._log_widths_ext = np.concatenate([self._log_widths, [0.0, 0.0]])
@@ -66,10 +68,17 @@ class Model:
             return False, 0.0, 0.0
         dist = self.dist
         if shapes:
-            if not all(math.isfinite(s) for s in shapes) or not np.all(dist._argcheck(*shapes)):
+            key = tuple(shapes)
+            if key == self._support_key:
+                valid, a, b = self._support_value
+            else:
+                valid = all(math.isfinite(s) for s in shapes) and bool(
+                    np.all(dist._argcheck(*shapes)))
+                a, b = dist._get_support(*shapes) if valid else (0.0, 0.0)
+                a, b = float(np.asarray(a)), float(np.asarray(b))
+                self._support_key, self._support_value = key, (valid, a, b)
+            if not valid:
                 return False, 0.0, 0.0
-            a, b = dist._get_support(*shapes)
-            a, b = float(np.asarray(a)), float(np.asarray(b))
         else:
             a, b = float(dist.a), float(dist.b)
         ok = (self.vmin - loc) / scale >= a and (self.vmax - loc) / scale <= b
@@ -263,6 +272,8 @@ class Coordinates:
         self.kinds = list(bounds)
         self.vmin, self.vmax = float(vmin), float(vmax)
         self.range = max(self.vmax - self.vmin, 1e-300)
+        self._last_shapes: tuple | None = None
+        self._last_quartiles = np.empty(3)
         self.mode = mode or self.modes(dist, start)[0]
         self.loc0 = float(start[-2])
         self.unit = float(start[-1])
@@ -305,8 +316,13 @@ class Coordinates:
         return float(np.asarray(a)), float(np.asarray(b))
 
     def _quartiles(self, shapes) -> np.ndarray:
-        q = np.array([0.25, 0.5, 0.75])
-        return np.asarray(self.dist._ppf(q, *(np.full(3, s) for s in shapes)), dtype=float)
+        key = tuple(float(s) for s in shapes)
+        if key != self._last_shapes:  # the Jacobian's loc/scale columns reuse them
+            q = np.array([0.25, 0.5, 0.75])
+            self._last_quartiles = np.asarray(
+                self.dist._ppf(q, *(np.full(3, s) for s in shapes)), dtype=float)
+            self._last_shapes = key
+        return self._last_quartiles
 
     def _shapes(self, theta: np.ndarray) -> np.ndarray:
         out = np.empty(self.n_shapes)
