@@ -40,11 +40,16 @@ class Grid:
         return self.counts > 0
 
 
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(5)
+
+
 class Model:
     """One scipy distribution against one grid and the data's range ``[vmin, vmax]``."""
 
-    def __init__(self, dist, grid: Grid, vmin: float, vmax: float) -> None:
+    def __init__(self, dist, grid: Grid, vmin: float, vmax: float,
+                 quadrature: bool = False) -> None:  # fmt: skip
         self.dist = dist
+        self.quadrature = quadrature
         self.grid = grid
         self.vmin = float(vmin)
         self.vmax = float(vmax)
@@ -112,6 +117,8 @@ class Model:
         return self._probs(params, (a, b))
 
     def _probs(self, params: np.ndarray, support: tuple[float, float]) -> np.ndarray | None:
+        if self.quadrature:
+            return self._quadrature_probs(params, support)
         grid = self.grid
         values = self.cdf_sf(params, grid.edges, grid.split + 1, support)
         if values is None:
@@ -124,6 +131,27 @@ class Model:
         # Bin s straddles the switch: P = (1 - sf(e[s+1])) - cdf(e[s]).
         middle = (1.0 - high[0]) - low[-1]
         return np.concatenate([np.diff(low), [middle], -np.diff(high)])
+
+    def _quadrature_probs(self, params: np.ndarray,
+                          support: tuple[float, float]) -> np.ndarray | None:  # fmt: skip
+        """Bin probabilities by 5-point Gauss–Legendre quadrature of the PDF.
+
+        For families whose CDF is far slower than their PDF in part of the
+        parameter space (``skewnorm``: numerical integration wherever the CDF is
+        below 1e-6, 70 ms per evaluation at ``a`` = 5). Exact to ~1e-10 on the
+        uniform core bins; only the wide outer bins, which hold a few counts, are
+        less accurate.
+        """
+        *shapes, loc, scale = params
+        edges = np.clip((self.grid.edges - loc) / scale, support[0], support[1])
+        half = 0.5 * np.diff(edges)
+        mid = 0.5 * (edges[1:] + edges[:-1])
+        nodes = (mid[:, None] + half[:, None] * _GL_NODES[None, :]).ravel()
+        k = nodes.size
+        pdf = np.asarray(self.dist._pdf(nodes, *(np.full(k, sh) for sh in shapes)), dtype=float)
+        if not np.all(np.isfinite(pdf)):
+            return None
+        return half * (pdf.reshape(-1, _GL_NODES.size) @ _GL_WEIGHTS)
 
     def log_probs(self, params: np.ndarray, extremes: bool = True) -> np.ndarray | None:
         """``log P_b`` of the bins with counts (then two extreme terms); ``None`` if infeasible.

@@ -18,6 +18,7 @@ from .exceptions import InvalidArgumentError, UnknownDistributionError
 __all__ = [
     "DEFAULT_EXCLUSIONS",
     "NAMED_SETS",
+    "PDF_QUADRATURE",
     "get_distribution",
     "list_distributions",
     "param_names",
@@ -62,6 +63,11 @@ DEFAULT_EXCLUSIONS: dict[str, str] = {
 SHAPE_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
     "rice": {"b": (0.0, 200.0)},  # Marcum-Q series: 2 ms per 200 points at b=100, 1.7 s at 1e5
 }
+
+
+#: Families whose CDF is much slower than their PDF over part of the parameter space;
+#: their bin probabilities are integrated from the PDF instead (see ``binned.Model``).
+PDF_QUADRATURE = frozenset({"skewnorm"})
 
 
 def shape_bounds(name: str) -> list[tuple[float, float]]:

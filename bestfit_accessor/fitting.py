@@ -26,7 +26,7 @@ import numpy as np
 
 from . import metrics
 from .binned import Coordinates, Grid, Model, _has_own_ppf, maximise
-from .distributions import get_distribution, param_names, shape_bounds
+from .distributions import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
 from .histogram import BinLayout
 from .starts import feasible, screen_points, start_points
 
@@ -153,8 +153,9 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
     Candidates are compared by the optimiser's objective on the fine histogram
     (binned likelihood plus the extreme-point terms of :meth:`.Model.log_probs`).
     """
-    coarse = Model(dist, data.coarse, data.vmin, data.vmax)
-    fine = Model(dist, data.fine, data.vmin, data.vmax)
+    quadrature = name in PDF_QUADRATURE
+    coarse = Model(dist, data.coarse, data.vmin, data.vmax, quadrature)
+    fine = Model(dist, data.fine, data.vmin, data.vmax, quadrature)
     ftol = _tolerance(data.n_obs)
     deadline = time.perf_counter() + OPTIMISE_SECONDS
     bounds = shape_bounds(name)
