@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import engine, frames
-from .distributions import param_names, resolve_distributions
+from .distributions import param_names, resolve_distributions, scheduling_order
 from .exceptions import InsufficientDataError, InvalidArgumentError
 from .fitting import fit_distribution, prepare_fit_data
 from .histogram import BinLayout, count_values, design_layout
@@ -154,7 +154,7 @@ def fit_frame(
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
                                 profile.summary.vmin, profile.summary.vmax)  # fmt: skip
         data_refs.append(engine.put(data))
-    calls = [(name, ref) for ref in data_refs for name in names]
+    calls = [(name, ref) for ref in data_refs for name in scheduling_order(names)]
 
     def on_done(done: int, total: int) -> None:
         if callback is not None:
