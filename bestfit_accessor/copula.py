@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from . import engine, frames
 from .correlation import correlation_matrix
@@ -58,6 +59,8 @@ SAMPLE_CHUNK_ROWS = 1 << 16
 MAX_COLUMNS = 1024
 MAX_JSON_BYTES = 64 << 20
 MAX_NAME_CHARS = 256
+#: Asymmetry and diagonal deviation tolerated (and removed) in a correlation matrix.
+SYMMETRY_TOL = 1e-12
 #: A correlation matrix is valid when its smallest eigenvalue exceeds this.
 MIN_EIGENVALUE = 1e-10
 #: Repairs aim for at least this smallest eigenvalue.
@@ -175,10 +178,14 @@ def _check_correlation(matrix: object, k: int) -> np.ndarray:
         raise _fail(f"correlation must be {k}×{k} for {k} columns, got shape {c.shape}")
     if not np.isfinite(c).all():
         raise _fail("correlation holds NaN or infinite values")
-    if not np.array_equal(c, c.T):
+    if not np.all(np.abs(c - c.T) <= SYMMETRY_TOL):
         raise _fail("correlation is not symmetric")
-    if not np.all(np.diag(c) == 1.0):
+    if not np.all(np.abs(np.diag(c) - 1.0) <= SYMMETRY_TOL):
         raise _fail("correlation must have a unit diagonal")
+    # Rounding-level asymmetry (e.g. numpy.corrcoef's) is removed; what is stored
+    # and saved is exactly symmetric with an exact unit diagonal.
+    c = 0.5 * (c + c.T)
+    np.fill_diagonal(c, 1.0)
     if np.any(np.abs(c) > 1.0):
         raise _fail("correlation entries must lie in [-1, 1]")
     smallest = float(np.linalg.eigvalsh(c).min())
@@ -250,17 +257,20 @@ def _chunk_normals(rng: np.random.Generator, chol: np.ndarray, rows: int) -> np.
 
 
 def _generate(first_chunk: int, stop_chunk: int, n: int, chunk_rows: int, entropy: Any,
-              spawn_key: tuple, chol: np.ndarray, tables: list[NormalScoreTable]) -> np.ndarray:
+              spawn_key: tuple, chol: np.ndarray,
+              tables: list[NormalScoreTable] | None) -> np.ndarray:  # fmt: skip
+    """Rows of chunks ``first_chunk .. stop_chunk`` as (k, rows); uniforms if no tables."""
     start = first_chunk * chunk_rows
     stop = min(n, stop_chunk * chunk_rows)
-    out = np.empty((len(tables), stop - start))
+    k = chol.shape[0]
+    out = np.empty((k, stop - start))
     for c in range(first_chunk, stop_chunk):
         lo = c * chunk_rows - start
         rows = min(chunk_rows, n - c * chunk_rows)
         seed = np.random.SeedSequence(entropy, spawn_key=(*spawn_key, c))
         z = _chunk_normals(np.random.default_rng(seed), chol, rows)
-        for i, table in enumerate(tables):
-            out[i, lo:lo + rows] = table.from_z(z[i])
+        for i in range(k):
+            out[i, lo:lo + rows] = ndtr(z[i]) if tables is None else tables[i].from_z(z[i])
     return out
 
 
@@ -269,7 +279,7 @@ def _sample_array(chunks: tuple[int, int], *args: Any) -> np.ndarray:
 
 
 def _sample_partition(chunks: tuple[int, int], n: int, chunk_rows: int, entropy: Any,
-                      spawn_key: tuple, chol: np.ndarray, tables: list[NormalScoreTable],
+                      spawn_key: tuple, chol: np.ndarray, tables: list[NormalScoreTable] | None,
                       labels: list) -> tuple[pd.DataFrame, int]:  # fmt: skip
     values = _generate(chunks[0], chunks[1], n, chunk_rows, entropy, spawn_key, chol, tables)
     start = chunks[0] * chunk_rows
@@ -382,24 +392,40 @@ class GaussianCopula:
     def fit(
         cls,
         obj: Any,
-        fits: pd.DataFrame | None = None,
+        fits: Any = None,
         *,
         columns: Iterable[Hashable] | None = None,
         metric: str = "aic",
         distributions: Any = None,
         random_state: int | None = None,
+        backend: Any = None,
     ) -> GaussianCopula:
         """Fit a copula to the columns of ``obj`` (pandas, Modin or Ray Dataset).
 
-        Marginals are each column's best row of ``fits`` (status ``ok``, lowest
+        Marginals are each column's best row of ``fits`` (the results frame of
+        ``.bestfit.fit()`` or a seed-API ``FitResults``: status ``ok``, lowest
         ``metric``); without ``fits`` the columns are fitted now with
         ``distributions`` (default set) and ``random_state``. The correlation is
         that of the normal scores, computed in Ray tasks over the rows that are
         finite in every selected column.
+
+        The seed API's order ``GaussianCopula.fit(results, df)`` is accepted too;
+        ``backend`` is accepted for it and ignored (the work always runs on Ray).
         """
         from .pipeline import fit_frame
         from .results import check_metric
 
+        del backend
+        if _results_frame(obj) is not None and fits is not None and _results_frame(fits) is None:
+            obj, fits = fits, obj  # the seed API's argument order
+        if fits is not None:
+            frame = _results_frame(fits)
+            if frame is None:
+                raise InvalidArgumentError(
+                    "fits must be the DataFrame returned by .bestfit.fit() (or a FitResults), "
+                    f"got {type(fits).__name__}"
+                )
+            fits = frame
         metric = check_metric(metric)
         selected = None if columns is None else _as_label_list(columns)
         if fits is None:
@@ -447,12 +473,13 @@ class GaussianCopula:
         return copula
 
     # -- sampling ------------------------------------------------------------------------
-    def _prepared(self) -> tuple[list[NormalScoreTable], np.ndarray]:
-        if self._tables is None:
+    def _prepared(self, tables: bool = True) -> tuple[list[NormalScoreTable] | None, np.ndarray]:
+        """The marginals' inverse-CDF tables (built once) and the Cholesky factor."""
+        if tables and self._tables is None:
             self._tables = [build_table(m.distribution, m.params) for m in self._marginals]
         if self._chol is None:
             self._chol = np.linalg.cholesky(self._correlation)
-        return self._tables, self._chol
+        return (self._tables if tables else None), self._chol
 
     def sample(
         self,
@@ -461,6 +488,7 @@ class GaussianCopula:
         random_state: int | np.random.SeedSequence | None = None,
         n_partitions: int | None = None,
         kind: str | None = None,
+        return_uniform: bool = False,
     ) -> Any:
         """A new frame of ``n`` rows drawn from the copula, generated in Ray tasks.
 
@@ -468,7 +496,8 @@ class GaussianCopula:
         Modin built from Ray partitions with a clean RangeIndex, or Ray Dataset)
         unless ``kind`` says otherwise. The same ``random_state`` gives the same
         frame whatever ``n_partitions`` (default: the cluster's CPU count, at most
-        one per 65 536-row chunk).
+        one per 65 536-row chunk). ``return_uniform=True`` gives the copula's
+        uniform margins ``Φ(z)`` instead of marginal values.
         """
         n = _check_n(n)
         seed = _seed_sequence(random_state)
@@ -486,7 +515,7 @@ class GaussianCopula:
         n_parts = min(int(n_partitions), n_chunks)
         bounds = np.linspace(0, n_chunks, n_parts + 1).round().astype(np.int64)
         ranges = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
-        tables, chol = self._prepared()
+        tables, chol = self._prepared(tables=not return_uniform)
         tables_ref = engine.put(tables)
         common = (n, SAMPLE_CHUNK_ROWS, seed.entropy, tuple(seed.spawn_key), chol, tables_ref)
         if kind == "pandas":
@@ -500,6 +529,36 @@ class GaussianCopula:
         if kind == "modin":
             return frames.modin_from_partitions(refs, lengths, self._columns)
         return engine.dataset_from_pandas_refs(refs)
+
+    def sample_distributed(self, n: int, backend: Any = None, num_partitions: int | None = None,
+                           random_seed: int | None = None,
+                           return_uniform: bool = False) -> Any:  # fmt: skip
+        """Seed-API spelling of :meth:`sample` (``backend`` is ignored: always Ray)."""
+        del backend
+        return self.sample(n, random_state=random_seed, n_partitions=num_partitions,
+                           return_uniform=return_uniform)  # fmt: skip
+
+    @property
+    def column_names(self) -> list[Hashable]:
+        """Seed-API name of :attr:`columns`."""
+        return self.columns
+
+    @property
+    def correlation_matrix(self) -> np.ndarray:
+        """Seed-API name of :attr:`correlation`, as a plain array."""
+        return self._correlation.copy()
+
+    def save(self, path: str | os.PathLike, format: str | None = None,
+             indent: int | None = 2) -> None:  # fmt: skip
+        """Seed-API spelling of :meth:`to_json`; JSON only (pickle is refused)."""
+        if format not in (None, "json"):
+            raise InvalidArgumentError(f"only JSON is supported (no pickle), got {format!r}")
+        self.to_json(path, indent=indent)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> GaussianCopula:
+        """Seed-API spelling of :meth:`from_json`."""
+        return cls.from_json(path)
 
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -590,6 +649,17 @@ class GaussianCopula:
 
 def _reject_constant(token: str) -> None:
     raise ValueError(f"{token} is not a finite number")
+
+
+_RESULT_FIELDS = frozenset({"column", "distribution", "params", "status"})
+
+
+def _results_frame(obj: object) -> pd.DataFrame | None:
+    """The results table of a ``.bestfit.fit()`` frame or a ``FitResults``; else None."""
+    frame = obj if isinstance(obj, pd.DataFrame) else getattr(obj, "df", None)
+    if isinstance(frame, pd.DataFrame) and _RESULT_FIELDS <= set(frame.columns):
+        return frame
+    return None
 
 
 def _same_label(a: object, b: object) -> bool:

@@ -388,3 +388,32 @@ def test_ray_dataset_in_ray_dataset_out():
     local = sample.to_pandas().reset_index(drop=True)
     pd.testing.assert_frame_equal(local, from_dataset.sample(150_000, random_state=2,
                                                              kind="pandas"))  # fmt: skip
+
+
+def test_seed_api_spellings(claims, tmp_path):
+    """``GaussianCopula.fit(results, df)``, ``sample(n=...)``, ``save``/``load`` work."""
+    from bestfit_accessor import DistributionFitter
+
+    small = claims.iloc[:20_000]
+    results = DistributionFitter().fit(small, columns=list(small.columns),
+                                       distributions=CANDIDATES)  # fmt: skip
+    seed_order = GaussianCopula.fit(results, small)
+    ours = GaussianCopula.fit(small, results.df)
+    assert seed_order == ours and seed_order.column_names == list(small.columns)
+    assert GaussianCopula.fit(results.df, small, backend=object()) == ours
+    np.testing.assert_array_equal(seed_order.correlation_matrix, ours.correlation.to_numpy())
+    uniform = seed_order.sample(n=50_000, random_state=1, return_uniform=True)
+    assert uniform.to_numpy().min() > 0 and uniform.to_numpy().max() < 1
+    for column in uniform.columns:
+        assert st.kstest(uniform[column].to_numpy(), "uniform").pvalue > 0.01
+    values = seed_order.sample(n=50_000, random_state=1)
+    frozen = seed_order.marginals["cost"].frozen()
+    np.testing.assert_allclose(frozen.cdf(values["cost"]), uniform["cost"], atol=1e-8)
+    assert seed_order.sample_distributed(1000, random_seed=4).equals(
+        seed_order.sample(1000, random_state=4))
+    seed_order.save(tmp_path / "c.json")
+    assert GaussianCopula.load(tmp_path / "c.json") == seed_order
+    with pytest.raises(bestfit_accessor.InvalidArgumentError, match="no pickle"):
+        seed_order.save(tmp_path / "c.pkl", format="pickle")
+    with pytest.raises(bestfit_accessor.InvalidArgumentError, match="fits must be"):
+        GaussianCopula.fit(small, fits=[1, 2, 3])
