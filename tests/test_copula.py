@@ -358,6 +358,9 @@ def test_direct_construction_validates_too():
         GaussianCopula(["a", "b"], SLOW_PPF[:2], [[1.0, 1.0], [1.0, 1.0]])
     with pytest.raises(bestfit_accessor.InvalidArgumentError, match="unknown distribution"):
         GaussianCopula(["a", "b"], [("nope", {}), SLOW_PPF[0]], np.eye(2))
+    nearly = np.array([[1.0, 0.3 + 1e-15], [0.3, 1.0 - 1e-15]])  # e.g. numpy.corrcoef output
+    stored = GaussianCopula(["a", "b"], SLOW_PPF[:2], nearly).correlation_matrix
+    assert np.array_equal(stored, stored.T) and np.all(np.diag(stored) == 1.0)
     labelled = GaussianCopula([("a", 1), ("b", 2)], SLOW_PPF[:2], np.eye(2))
     assert labelled.sample(10, random_state=0).columns.tolist() == [("a", 1), ("b", 2)]
     with pytest.raises(bestfit_accessor.InvalidArgumentError, match="column name"):
