@@ -218,7 +218,10 @@ class Model:
         args = [np.full(k, sh) for sh in shapes]
         cdf = np.asarray(self.dist._cdf(zz, *args), dtype=float)
         sf = np.asarray(self.dist._sf(zz, *args), dtype=float)
-        pdf = np.asarray(self.dist._pdf(z, *(arg[: z.size] for arg in args)), dtype=float)
+        # exp(_logpdf): several families' _pdf overflows where their _logpdf is exact
+        # (powernorm with a tiny c: 0 ** (c - 1)).
+        pdf = np.exp(np.asarray(self.dist._logpdf(z, *(arg[: z.size] for arg in args)),
+                                dtype=float))  # fmt: skip
         m = z.size
         lower = cdf[m : 2 * m] - cdf[:m]
         upper = sf[:m] - sf[m : 2 * m]
