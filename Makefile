@@ -40,8 +40,21 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-bench: $(STAMP)
-	$(PY) benchmarks/bench_fit.py
+# The benchmark's own environment: the library plus spark-bestfit (the peer it is
+# compared with; never a dependency of the library). `make bench BENCH_ARGS=--quick`
+# is a smoke run.
+BENCH_VENV := .bench-venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --upgrade pip
+	$(BENCH_PY) -m pip install --quiet -e ".[dev]" "spark-bestfit==3.0.3"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_PY) benchmarks/bench_fit.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(VENV3) .pytest_cache .ruff_cache
