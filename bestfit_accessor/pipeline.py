@@ -35,13 +35,45 @@ DEFAULT_SAMPLE_SIZE = 10_000
 
 @dataclass
 class ColumnProfile:
-    """What the driver knows about one column after the passes over the blocks."""
+    """What the driver knows about one column after the passes over the blocks.
+
+    ``sample``, ``layout`` and ``counts`` are in standardised units
+    ``z = (x − center) / spread``: every scipy distribution has ``loc`` and
+    ``scale``, so a fit in ``z`` maps exactly back to ``x``, and values near
+    ±1e308, 1e-308 or with a 1e12 offset stay well conditioned.
+    """
 
     label: Hashable
     summary: ColumnSummary
     sample: np.ndarray
     layout: BinLayout
     counts: np.ndarray
+    center: float
+    spread: float
+
+
+def standardize(values: np.ndarray, center: float, spread: float) -> np.ndarray:
+    """``(x − center) / spread`` without overflow when ``x − center`` exceeds the
+    double range (then ``x/spread − center/spread``)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (values - center) / spread
+        overflowed = ~np.isfinite(z) & np.isfinite(values)
+        if overflowed.any():
+            z[overflowed] = values[overflowed] / spread - center / spread
+    return z
+
+
+def standardizing_constants(sample: np.ndarray, vmin: float, vmax: float) -> tuple[float, float]:
+    """A robust centre (median) and spread (IQR-based, else half the range)."""
+    center = float(np.median(sample)) if sample.size else vmin / 2 + vmax / 2
+    spread = 0.0
+    if sample.size >= 4:
+        q25, q75 = np.quantile(sample, [0.25, 0.75])
+        with np.errstate(over="ignore"):
+            spread = float(q75 - q25) / 1.349 if np.isfinite(q75 - q25) else q75 / 2 - q25 / 2
+    if not (np.isfinite(spread) and spread > 0):
+        spread = vmax / 2 - vmin / 2
+    return center, float(spread)
 
 
 def _summarize_block(block: Any, positions: list[int], local: np.ndarray,
@@ -49,9 +81,10 @@ def _summarize_block(block: Any, positions: list[int], local: np.ndarray,
     return [summarize_values(frames.block_column(block, p), local, slots) for p in positions]
 
 
-def _histogram_block(block: Any, positions: list[int], layouts: list[BinLayout]) -> list:
-    return [count_values(frames.block_column(block, p), layout)
-            for p, layout in zip(positions, layouts, strict=True)]  # fmt: skip
+def _histogram_block(block: Any, positions: list[int], layouts: list[BinLayout],
+                     scales: list[tuple[float, float]]) -> list:  # fmt: skip
+    return [count_values(standardize(frames.block_column(block, p), *scale), layout)
+            for p, layout, scale in zip(positions, layouts, scales, strict=True)]  # fmt: skip
 
 
 def check_random_state(random_state: object) -> object:
@@ -92,20 +125,24 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
     block_summaries = engine.map_blocks(_summarize_block, blocks.refs, per_block)
     summaries = [merge_summaries([parts[i] for parts in block_summaries])
                  for i in range(len(blocks.labels))]  # fmt: skip
-    layouts, samples = [], []
+    layouts, samples, scales = [], [], []
     for label, summary in zip(blocks.labels, summaries, strict=True):
         _check_column_data(label, summary)
-        sample = summary.sample(positions.size)
+        raw = summary.sample(positions.size)
+        scale = standardizing_constants(raw, summary.vmin, summary.vmax)
+        sample = standardize(raw, *scale)
+        zmin, zmax = standardize(np.array([summary.vmin, summary.vmax]), *scale)
         samples.append(sample)
-        layouts.append(design_layout(sample, summary.vmin, summary.vmax))
+        scales.append(scale)
+        layouts.append(design_layout(sample, float(zmin), float(zmax)))
     block_counts = engine.map_blocks(
-        _histogram_block, blocks.refs, [(blocks.positions, layouts)] * len(blocks.refs)
+        _histogram_block, blocks.refs, [(blocks.positions, layouts, scales)] * len(blocks.refs)
     )
     return [
         ColumnProfile(label, summary, sample, layout,
-                      np.sum([parts[i] for parts in block_counts], axis=0))
-        for i, (label, summary, sample, layout) in enumerate(
-            zip(blocks.labels, summaries, samples, layouts, strict=True))
+                      np.sum([parts[i] for parts in block_counts], axis=0), *scale)
+        for i, (label, summary, sample, layout, scale) in enumerate(
+            zip(blocks.labels, summaries, samples, layouts, scales, strict=True))
     ]  # fmt: skip
 
 
@@ -152,7 +189,7 @@ def fit_frame(
     data_refs = []
     for profile in profiles:
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
-                                profile.summary.vmin, profile.summary.vmax)  # fmt: skip
+                                profile.layout.edges[0], profile.layout.edges[-1])  # fmt: skip
         data_refs.append(engine.put(data))
     calls = [(name, ref) for ref in data_refs for name in scheduling_order(names)]
 
@@ -166,7 +203,7 @@ def fit_frame(
         calls, outcomes, [p for p in profiles for _ in names], strict=True
     ):
         if outcome.status == "ok":
-            record = outcome.value
+            record = to_data_units(outcome.value, profile.center, profile.spread)
         else:
             record = _empty_record(profile, name, outcome.status, outcome.message, timeout)
         record["n_dropped"] = profile.summary.n_dropped
@@ -189,3 +226,33 @@ def _empty_record(profile: ColumnProfile, name: str, status: str, message: str,
         "message": message,
     }
 
+
+
+def to_data_units(record: dict, center: float, spread: float) -> dict:
+    """Map a fit made on ``z = (x − center) / spread`` back to the data's units.
+
+    ``loc → center + spread·loc``, ``scale → spread·scale``; densities shrink by
+    ``spread``, so ``loglik`` drops by ``n·log(spread)`` (AIC/BIC follow) and SSE,
+    a sum of squared densities, divides by ``spread²``. KS and AD are unchanged.
+    """
+    out = dict(record)
+    params = record.get("params")
+    if params is None:
+        return out
+    with np.errstate(over="ignore"):
+        params = dict(params)
+        params["loc"] = center + spread * params["loc"]
+        params["scale"] = spread * params["scale"]
+    out["params"] = params
+    if not (np.isfinite(params["loc"]) and np.isfinite(params["scale"]) and params["scale"] > 0):
+        out.update(status="failed", message="the fitted loc/scale overflow the double range")
+        for name in ("loglik", "aic", "bic", "ks_statistic", "ks_pvalue", "ad_statistic", "sse"):
+            out[name] = np.nan
+        return out
+    shift = record["n_obs"] * np.log(spread)
+    out["loglik"] = record["loglik"] - shift
+    out["aic"] = record["aic"] + 2.0 * shift
+    out["bic"] = record["bic"] + 2.0 * shift
+    with np.errstate(over="ignore", under="ignore"):
+        out["sse"] = float(np.float64(record["sse"]) / np.float64(spread) / np.float64(spread))
+    return out
