@@ -22,8 +22,6 @@ Serialisation is JSON only; loading validates every field before use.
 from __future__ import annotations
 
 import itertools
-import json
-import math
 import numbers
 import os
 import warnings
@@ -39,7 +37,9 @@ from . import engine, frames
 from .correlation import correlation_matrix
 from .dependence import normal_score_stats
 from .distributions import get_distribution, param_names
-from .exceptions import BestFitError, InsufficientDataError, InvalidArgumentError
+from .exceptions import InsufficientDataError, InvalidArgumentError
+from .frames import same_label
+from .jsonio import check_label, check_params, dump_json, is_real, load_json
 from .ppf import NormalScoreTable, build_table
 
 __all__ = [
@@ -57,8 +57,6 @@ SOURCES = ("pandas", "modin", "dataset")
 SAMPLE_CHUNK_ROWS = 1 << 16
 #: Limits on what a copula (and its JSON) may hold.
 MAX_COLUMNS = 1024
-MAX_JSON_BYTES = 64 << 20
-MAX_NAME_CHARS = 256
 #: Asymmetry and diagonal deviation tolerated (and removed) in a correlation matrix.
 SYMMETRY_TOL = 1e-12
 #: A correlation matrix is valid when its smallest eigenvalue exceeds this.
@@ -96,26 +94,6 @@ def _fail(message: str) -> InvalidArgumentError:
     return InvalidArgumentError(message)
 
 
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-def _check_label(label: object, where: str) -> Hashable:
-    if isinstance(label, (bool, np.bool_)):
-        raise _fail(f"{where}: a column name must be a string or an integer, got {label!r}")
-    if isinstance(label, numbers.Integral):
-        value = int(label)
-        if abs(value) >= 2**63:
-            raise _fail(f"{where}: column name {value} is out of the 64-bit range")
-        return value
-    if isinstance(label, str):
-        if len(label) > MAX_NAME_CHARS:
-            raise _fail(f"{where}: a column name is longer than {MAX_NAME_CHARS} characters")
-        return label
-    raise _fail(f"{where}: a column name must be a string or an integer, got "
-                f"{type(label).__name__}")  # fmt: skip
-
-
 def _check_marginal(item: object, label: object) -> Marginal:
     if isinstance(item, Marginal):
         name, params = item.distribution, item.params
@@ -129,26 +107,7 @@ def _check_marginal(item: object, label: object) -> Marginal:
     else:
         raise _fail(f"marginal of column {label!r} must be a (distribution, params) pair or "
                     f"a mapping, got {type(item).__name__}")  # fmt: skip
-    if not isinstance(name, str) or len(name) > MAX_NAME_CHARS:
-        raise _fail(f"marginal of column {label!r}: the distribution name must be a string")
-    try:
-        expected = param_names(name)  # registry lookup, never getattr on the string
-    except BestFitError as exc:
-        raise _fail(f"marginal of column {label!r}: {exc}") from None
-    if not isinstance(params, Mapping):
-        raise _fail(f"marginal of column {label!r}: params must be a mapping of name to value")
-    if set(params) != set(expected) or len(params) != len(expected):
-        raise _fail(f"marginal of column {label!r}: {name} takes parameters {expected}, got "
-                    f"{sorted(map(str, params))}")  # fmt: skip
-    values = {}
-    for key in expected:
-        value = params[key]
-        if not _is_real(value) or not math.isfinite(float(value)):
-            raise _fail(f"marginal of column {label!r}: parameter {key}={value!r} is not a "
-                        "finite number")  # fmt: skip
-        values[key] = float(value)
-    if not values["scale"] > 0:
-        raise _fail(f"marginal of column {label!r}: scale must be > 0, got {values['scale']}")
+    values = check_params(name, params, f"marginal of column {label!r}")
     marginal = Marginal(name, values)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -170,7 +129,7 @@ def _check_correlation(matrix: object, k: int) -> np.ndarray:
         rows = []
         for row in matrix:
             if (not isinstance(row, Sequence) or isinstance(row, str) or len(row) != k
-                    or not all(_is_real(v) for v in row)):  # fmt: skip
+                    or not all(is_real(v) for v in row)):  # fmt: skip
                 raise _fail(f"correlation must be a {k}×{k} nested list of numbers")
             rows.append([float(v) for v in row])
         c = np.array(rows, dtype=np.float64)
@@ -563,7 +522,7 @@ class GaussianCopula:
     # -- serialisation -------------------------------------------------------------------
     def to_dict(self) -> dict:
         """Plain JSON-ready data: format, version, source, columns, marginals, correlation."""
-        columns = [_check_label(c, "to_dict") for c in self._columns]
+        columns = [check_label(c, "to_dict") for c in self._columns]
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -595,7 +554,7 @@ class GaussianCopula:
             raise _fail("columns must be a list of column names")
         if len(columns) > MAX_COLUMNS:
             raise _fail(f"a copula holds at most {MAX_COLUMNS} columns, got {len(columns)}")
-        labels = [_check_label(c, "columns") for c in columns]
+        labels = [check_label(c, "columns") for c in columns]
         marginals = data["marginals"]
         if not isinstance(marginals, list) or not all(isinstance(m, Mapping) for m in marginals):
             raise _fail("marginals must be a list of {'distribution', 'params'} objects")
@@ -606,14 +565,7 @@ class GaussianCopula:
 
     def to_json(self, path: str | os.PathLike | None = None, *, indent: int | None = 2) -> str:
         """The copula as JSON text; written to ``path`` too when given (atomically)."""
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        if path is not None:
-            target = os.fspath(path)
-            temporary = f"{target}.tmp"
-            with open(temporary, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, target)
-        return text
+        return dump_json(self.to_dict(), path, indent=indent)
 
     @classmethod
     def from_json(cls, source: str | os.PathLike) -> GaussianCopula:
@@ -622,33 +574,8 @@ class GaussianCopula:
         Everything is validated before use (see :meth:`from_dict`); the file may be
         at most ``MAX_JSON_BYTES`` and nothing in it is executed or unpickled.
         """
-        if isinstance(source, str) and source.lstrip().startswith(("{", "[")):
-            text = source
-        elif isinstance(source, (str, os.PathLike)):
-            with open(source, "rb") as handle:
-                raw = handle.read(MAX_JSON_BYTES + 1)
-            if len(raw) > MAX_JSON_BYTES:
-                raise _fail(f"{os.fspath(source)!r} is larger than {MAX_JSON_BYTES} bytes; "
-                            "not a saved copula")  # fmt: skip
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise _fail(f"{os.fspath(source)!r} is not UTF-8 text") from None
-        else:
-            raise _fail(f"from_json takes a path or JSON text, got {type(source).__name__}")
-        if len(text) > MAX_JSON_BYTES:
-            raise _fail(f"the JSON text is larger than {MAX_JSON_BYTES} characters")
-        try:
-            data = json.loads(text, parse_constant=_reject_constant)
-        except RecursionError:
-            raise _fail("the JSON is nested too deeply to be a saved copula") from None
-        except ValueError as exc:  # JSONDecodeError, NaN/Infinity, giant integers
-            raise _fail(f"not valid copula JSON: {exc}") from None
+        data = load_json(source, "a saved copula")
         return cls.from_dict(data)
-
-
-def _reject_constant(token: str) -> None:
-    raise ValueError(f"{token} is not a finite number")
 
 
 _RESULT_FIELDS = frozenset({"column", "distribution", "params", "status"})
@@ -660,13 +587,6 @@ def _results_frame(obj: object) -> pd.DataFrame | None:
     if isinstance(frame, pd.DataFrame) and _RESULT_FIELDS <= set(frame.columns):
         return frame
     return None
-
-
-def _same_label(a: object, b: object) -> bool:
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return False
 
 
 def _as_label_list(columns: Any) -> list:
@@ -695,9 +615,9 @@ def _best_marginals(fits: pd.DataFrame, selected: list | None,
     labels = present if selected is None else selected
     marginals = []
     for label in labels:
-        rows = usable[[_same_label(c, label) for c in usable["column"]]]
+        rows = usable[[same_label(c, label) for c in usable["column"]]]
         if rows.empty:
-            known = any(_same_label(c, label) for c in present)
+            known = any(same_label(c, label) for c in present)
             where = "has no successful fit in fits" if known else "is not in fits"
             raise InvalidArgumentError(f"column {label!r} {where}")
         best = rows.iloc[0]

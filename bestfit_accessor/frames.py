@@ -104,7 +104,7 @@ def select_columns(frame: Any, columns: Any) -> tuple[list[Hashable], list[int]]
                 f"the frame has no numeric column to fit; its columns: {described}"
             )
         labels = numeric
-    elif isinstance(columns, tuple) and any(_same_label(c, columns) for c in all_labels):
+    elif isinstance(columns, tuple) and any(same_label(c, columns) for c in all_labels):
         labels = [columns]  # a MultiIndex label, not a list of labels
     elif isinstance(columns, (list, tuple, pd.Index)):
         labels = list(columns)
@@ -124,7 +124,7 @@ def select_columns(frame: Any, columns: Any) -> tuple[list[Hashable], list[int]]
     positions = []
     dtypes = list(frame.dtypes)
     for label in labels:
-        matches = [i for i, c in enumerate(all_labels) if _same_label(c, label)]
+        matches = [i for i, c in enumerate(all_labels) if same_label(c, label)]
         if not matches:
             raise ColumnNotFoundError(
                 f"column {label!r} is not in the frame; numeric columns are {numeric}"
@@ -144,7 +144,7 @@ def select_columns(frame: Any, columns: Any) -> tuple[list[Hashable], list[int]]
     return labels, positions
 
 
-def _same_label(a: Any, b: Any) -> bool:
+def same_label(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
     except (TypeError, ValueError):

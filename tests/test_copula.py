@@ -14,6 +14,7 @@ from scipy.special import ndtri
 
 import bestfit_accessor
 from bestfit_accessor import copula as copula_module
+from bestfit_accessor import jsonio
 from bestfit_accessor.copula import CorrelationRepairWarning, GaussianCopula, nearest_correlation
 from bestfit_accessor.ppf import build_table
 
@@ -348,7 +349,7 @@ def test_invalid_json_text_is_rejected(text, tmp_path):
 def test_oversized_file_is_rejected_before_parsing(tmp_path, monkeypatch):
     path = tmp_path / "big.json"
     path.write_text(_gennorm_copula().to_json())
-    monkeypatch.setattr(copula_module, "MAX_JSON_BYTES", 100)
+    monkeypatch.setattr(jsonio, "MAX_JSON_BYTES", 100)
     with pytest.raises(bestfit_accessor.InvalidArgumentError, match="larger than"):
         GaussianCopula.from_json(path)
 
