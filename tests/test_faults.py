@@ -77,9 +77,9 @@ def test_keyboard_interrupt_cancels_outstanding_tasks(frame):
 
 
 def test_a_distribution_that_never_returns_is_a_timeout_row(frame):
-    fits = frame.bestfit.fit("v", distributions=["gamma", "levy_stable"], timeout=8)
+    fits = frame.bestfit.fit("v", distributions=["gamma", "studentized_range"], timeout=8)
     status = dict(zip(fits["distribution"], fits["status"], strict=True))
-    assert status == {"gamma": "ok", "levy_stable": "timeout"}
+    assert status == {"gamma": "ok", "studentized_range": "timeout"}  # it needs minutes
 
 
 def test_unreachable_ray_address_from_environment_fails_within_30_s():
