@@ -62,6 +62,14 @@ class Model:
         self.n_obs = float(grid.counts.sum())
         self._support_key: tuple | None = None
         self._support_value = (False, 0.0, 0.0)
+        # The bins spanning about one typical bin width at each end of the data.
+        edges = grid.edges
+        typical = float(np.median(np.diff(edges)))
+        self._k_lo = max(1, int(np.searchsorted(edges - edges[0], typical)))
+        self._k_hi = min(len(edges) - 2, int(np.searchsorted(edges, edges[-1] - typical)) - 1)
+        self._k_hi = max(self._k_hi, self._k_lo)
+        self._log_end_widths = np.log([edges[self._k_lo] - edges[0],
+                                       edges[-1] - edges[self._k_hi]])  # fmt: skip
         # Weights of the two extreme-point terms appended by ``log_probs``.
         self._n_ext = np.concatenate([self._n, [1.0, 1.0]])
         self._log_widths_ext = np.concatenate([self._log_widths, [0.0, 0.0]])
@@ -193,7 +201,13 @@ class Model:
         z = np.clip((np.array([self.vmin, self.vmax]) - loc) / scale, a, b)
         logf = np.asarray(self.dist._logpdf(z, *(np.full(2, sh) for sh in shapes)), dtype=float)
         logf = np.where(np.isnan(logf), -np.inf, logf) - math.log(scale)
-        average = out[[0, -1]] - self._log_widths[[0, -1]]
+        # Average density over about one typical bin width at each end (several of the
+        # fine bins that halve toward an extreme).
+        lo_mass = float(np.sum(probs[: self._k_lo]))
+        hi_mass = float(np.sum(probs[self._k_hi :]))
+        with np.errstate(divide="ignore"):
+            average = np.log([lo_mass, hi_mass]) - self._log_end_widths
+        average = np.where(np.isfinite(average), average, out[[0, -1]] - self._log_widths[[0, -1]])
         terms = np.maximum(np.minimum(logf - average, 0.0), -700.0)
         return np.concatenate([out, terms])
 

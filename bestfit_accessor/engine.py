@@ -194,14 +194,17 @@ def run_tasks(
     *,
     timeout: float | None,
     on_done: Callable[[int, int], None] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> list[TaskOutcome]:
     """Run ``fn(*args)`` for each ``args`` in ``calls`` as Ray tasks.
 
     At most as many tasks are in flight as the cluster has CPUs, so a task starts
     soon after it is submitted and ``timeout`` (seconds from submission) measures
     its own run time. A task past its timeout is cancelled with its worker killed.
-    ``on_done(done, total)`` is called after every finished task. On any
-    interruption (``KeyboardInterrupt`` included) outstanding tasks are cancelled.
+    ``on_done(done, total)`` is called after every finished task; with
+    ``weights`` (units of work per task, e.g. fits in a batch) it counts units,
+    once per unit. On any interruption (``KeyboardInterrupt`` included)
+    outstanding tasks are cancelled.
     """
     _ensure()
     # SPREAD: fits are CPU-bound and their inputs small, so use every node.
@@ -212,13 +215,16 @@ def run_tasks(
     pending: dict[ray.ObjectRef, tuple[int, float]] = {}
     next_call = 0
     done = 0
+    units = [1] * total if weights is None else [int(w) for w in weights]
+    total_units = sum(units)
 
     def finish(index: int, outcome: TaskOutcome) -> None:
         nonlocal done
         outcomes[index] = outcome
-        done += 1
-        if on_done is not None:
-            on_done(done, total)
+        for _ in range(units[index]):
+            done += 1
+            if on_done is not None:
+                on_done(done, total_units)
 
     try:
         while next_call < total or pending:

@@ -30,7 +30,7 @@ from .distributions import PDF_QUADRATURE, get_distribution, param_names, shape_
 from .histogram import BinLayout
 from .starts import feasible, screen_points, start_points
 
-__all__ = ["FitData", "fit_distribution", "prepare_fit_data"]
+__all__ = ["FitData", "fit_batch", "fit_distribution", "prepare_fit_data"]
 
 #: Fine core bins merged into one bin for the SSE.
 SSE_GROUP = 8
@@ -184,6 +184,17 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
             params = _refine(dist, start, coarse, fine, data, bounds, ftol, deadline,
                              data.probes)  # fmt: skip
         scored.append((fine.loglik(params), len(scored), params))
+        moved = _off_the_bound(dist, params, data)
+        if moved is not None:
+            # A support bound that ended on an extreme observation can be a local
+            # optimum of its own (weibull_min with c > 1): try again one bin away.
+            coords = Coordinates(dist, moved, data.vmin, data.vmax,
+                                 Coordinates.support_mode(dist, moved), bounds)  # fmt: skip
+            theta, _, _ = maximise(coarse, coords, coords.from_params(moved),
+                                   max_iter=COARSE_STEPS, ftol=ftol, deadline=deadline)  # fmt: skip
+            theta, value, _ = maximise(fine, coords, theta, max_iter=POLISH_STEPS, ftol=ftol,
+                                       deadline=deadline + 0.25 * OPTIMISE_SECONDS)  # fmt: skip
+            scored.append((value, len(scored), coords.to_params(theta)))
     if not scored:
         raise ValueError("no feasible starting point")
     trusted = [item for item in scored if fine.numerics_ok(item[2], data.probes)]
@@ -192,6 +203,18 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
                          "parameters; its likelihood cannot be trusted there")
     _, _, params = max(trusted, key=lambda item: (item[0], item[1]))
     return params, fine.binned_loglik(params)
+
+
+def _off_the_bound(dist, params: np.ndarray, data: FitData) -> np.ndarray | None:
+    """``params`` with a support bound that touches the data moved one bin away, or None."""
+    *shapes, loc, scale = params
+    lower, upper = (float(np.asarray(v)) for v in dist.support(*shapes, loc=loc, scale=scale))
+    width = float(np.median(np.diff(data.fine.edges)))
+    if np.isfinite(lower) and not np.isfinite(upper) and data.vmin - lower < 0.01 * width:
+        return np.array([*shapes, loc - width, scale])
+    if np.isfinite(upper) and not np.isfinite(lower) and upper - data.vmax < 0.01 * width:
+        return np.array([*shapes, loc + width, scale])
+    return None
 
 
 def _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, probes) -> np.ndarray:
@@ -258,3 +281,8 @@ def fit_distribution(name: str, data: FitData) -> dict:
         record["message"] = f"{type(exc).__name__}: {exc}"
     record["fit_seconds"] = time.perf_counter() - started
     return record
+
+
+def fit_batch(names: list[str], data: FitData) -> list[dict]:
+    """:func:`fit_distribution` for several names in one Ray task (each timed on its own)."""
+    return [fit_distribution(name, data) for name in names]

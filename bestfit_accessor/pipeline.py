@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from . import engine, frames
-from .distributions import param_names, resolve_distributions, scheduling_order
+from .distributions import param_names, plan_batches, resolve_distributions
 from .exceptions import InsufficientDataError, InvalidArgumentError
-from .fitting import fit_distribution, prepare_fit_data
+from .fitting import fit_batch, fit_distribution, prepare_fit_data
 from .histogram import BinLayout, count_values, design_layout
 from .progress import resolve_progress
 from .results import build_results, check_metric
@@ -191,25 +191,40 @@ def fit_frame(
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
                                 profile.layout.edges[0], profile.layout.edges[-1])  # fmt: skip
         data_refs.append(engine.put(data))
-    calls = [(name, ref) for ref in data_refs for name in scheduling_order(names)]
+    # Fast fits share a Ray task (a task costs as much as a fast fit); a batch that
+    # fails or times out is run again one distribution per task, so every fit keeps
+    # its own timeout.
+    batches = plan_batches(names, engine.total_cpus())
+    calls = [(batch, ref) for ref in data_refs for batch in batches]
+    owners = [profile for profile in profiles for _ in batches]
 
     def on_done(done: int, total: int) -> None:
         if callback is not None:
             callback(done, total, 100.0 * done / total)
 
-    outcomes = engine.run_tasks(fit_distribution, calls, timeout=timeout, on_done=on_done)
+    outcomes = engine.run_tasks(fit_batch, calls, timeout=timeout, on_done=on_done,
+                                weights=[len(batch) for batch, _ in calls])  # fmt: skip
+    fits = []  # [name, data ref, profile, outcome, record, size of its batch]
+    for (batch, ref), outcome, profile in zip(calls, outcomes, owners, strict=True):
+        for k, name in enumerate(batch):
+            record = outcome.value[k] if outcome.status == "ok" else None
+            fits.append([name, ref, profile, outcome, record, len(batch)])
+    retry = [fit for fit in fits if fit[3].status != "ok" and fit[5] > 1]
+    if retry:
+        redone = engine.run_tasks(fit_distribution, [(fit[0], fit[1]) for fit in retry],
+                                  timeout=timeout)  # fmt: skip
+        for fit, outcome in zip(retry, redone, strict=True):
+            fit[3], fit[4] = outcome, outcome.value
     records = []
-    for (name, _), outcome, profile in zip(
-        calls, outcomes, [p for p in profiles for _ in names], strict=True
-    ):
+    for name, _, profile, outcome, value, _ in fits:
         if outcome.status == "ok":
-            record = to_data_units(outcome.value, profile.center, profile.spread)
+            record = to_data_units(value, profile.center, profile.spread)
         else:
             record = _empty_record(profile, name, outcome.status, outcome.message, timeout)
         record["n_dropped"] = profile.summary.n_dropped
         records.append(record)
     results = build_results(records, metric, blocks.labels)
-    results.attrs["ray_nodes"] = dict(Counter(o.node_id for o in outcomes if o.node_id))
+    results.attrs["ray_nodes"] = dict(Counter(fit[3].node_id for fit in fits if fit[3].node_id))
     return results
 
 
