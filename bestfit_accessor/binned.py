@@ -457,6 +457,7 @@ DIFF_STEP = 1e-6
 def maximise(
     model: Model, coords: Coordinates, theta: np.ndarray, *, max_iter: int = 60,
     ftol: float = 1e-3, deadline: float = math.inf, probes: np.ndarray | None = None,
+    stop_at_bound: bool = False,
 ) -> tuple[np.ndarray, float, int]:  # fmt: skip
     """Levenberg–Marquardt ascent of ``model.loglik`` over ``coords``.
 
@@ -465,7 +466,9 @@ def maximise(
     stays finite for bins far in a tail. Stops when an undamped step gains less
     than ``ftol`` (log-likelihood units), when no damped step improves, after
     ``max_iter`` steps, or past ``deadline`` (``time.perf_counter()``). With
-    ``probes``, a step is accepted only where :meth:`Model.numerics_ok`. Returns
+    ``probes``, a step is accepted only where :meth:`Model.numerics_ok`; with
+    ``stop_at_bound``, it stops once three steps running were cut short by the
+    support constraint. Returns
     the best coordinates, their log-likelihood and the number of evaluations.
     """
     n = model._n_ext
@@ -478,6 +481,7 @@ def maximise(
     k = theta.size
     lam = 1e-3
     small_steps = 0
+    blocked = 0  # consecutive steps cut short by the support constraint
     trace = _TRACE
     for _ in range(max_iter):
         jac = np.empty((r0.size, k))
@@ -511,13 +515,16 @@ def maximise(
             # Clip per coordinate: a flat direction (a gap tending to zero, a shape
             # running along a ridge) must not shrink the step in the others.
             np.clip(delta, -MAX_STEP, MAX_STEP, out=delta)
-            for _halving in range(12):
+            halvings = 0
+            while True:
                 candidate = theta + delta
                 r_new = model.log_probs(coords.to_params(candidate))
                 evals += 1
-                if r_new is not None:
+                if r_new is not None or halvings == 12:
                     break
                 delta *= 0.5  # outside the feasible region: shorten the step first
+                halvings += 1
+            blocked = blocked + 1 if halvings else 0
             f_new = model.loglik_from_log_probs(r_new)
             if trace:
                 print(f"  lam={lam:.1e} f={f:.6f} f_new={f_new:.6f} delta={delta}")
@@ -531,6 +538,8 @@ def maximise(
             lam *= 6.0
         if not improved or time.perf_counter() > deadline:
             break
+        if stop_at_bound and blocked >= 3:
+            break  # pressing on a support bound: the gap coordinates do that better
         if gain < ftol:
             small_steps += 1
             if lam <= 1e-2 or small_steps >= 3:

@@ -42,8 +42,8 @@ COARSE_STEPS = 60
 SCREEN_KEEP = 2
 SCREEN_STEPS = 4
 #: Steps in quantile coordinates when gap coordinates follow (bounded supports): enough
-#: to travel along a ridge; an optimum on the support boundary is the gap phase's job.
-QUANTILE_STEPS = 20
+#: to travel along a ridge; it stops early at a support bound, the gap phase's job.
+QUANTILE_STEPS = 50
 POLISH_STEPS = 8
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
@@ -223,9 +223,11 @@ def _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, probes) -> 
     modes = Coordinates.modes(dist, start)
     for mode in modes:
         coords = Coordinates(dist, params, data.vmin, data.vmax, mode, bounds)
-        steps = QUANTILE_STEPS if mode == "quantile" and len(modes) > 1 else COARSE_STEPS
+        before_gaps = mode == "quantile" and len(modes) > 1
+        steps = QUANTILE_STEPS if before_gaps else COARSE_STEPS
         theta, _, _ = maximise(coarse, coords, coords.from_params(params), max_iter=steps,
-                               ftol=ftol, deadline=deadline, probes=probes)  # fmt: skip
+                               ftol=ftol, deadline=deadline, probes=probes,
+                               stop_at_bound=before_gaps)  # fmt: skip
         params = coords.to_params(theta)
     theta, _, _ = maximise(fine, coords, coords.from_params(params), max_iter=POLISH_STEPS,
                            ftol=ftol, probes=probes,

@@ -120,9 +120,9 @@ SPECIAL_STARTS = {
 #: Offsets, in the optimiser's unbounded coordinates, of the shape values tried by
 #: :func:`screen_points` around each shape's neutral value.
 _GRID = (-2.0, -0.7, 0.7, 2.0)
-#: Log-distances to the bound for half-line shapes: 0.2 … 400, far enough out to
-#: land on a ridge toward a limit family (``rdist`` tending to a normal).
-_HALF_LINE = (-1.5, 0.0, 1.5, 3.5, 6.0)
+#: Log-distances to the bound for half-line shapes: 0.03 … 400, far enough out to
+#: land on a ridge toward a limit family (``rdist`` or ``fatiguelife`` tending to a normal).
+_HALF_LINE = (-3.5, -1.5, 0.0, 1.5, 3.5, 6.0)
 
 
 def _grid_values(lo: float, hi: float) -> list[float]:
