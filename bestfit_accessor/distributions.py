@@ -91,7 +91,7 @@ def scheduling_order(names: Iterable[str]) -> list[str]:
 
 def plan_batches(names: Iterable[str], n_cpus: int) -> list[list[str]]:
     """Group fits into Ray tasks: the usual slow ones first, in pairs, then the fast
-    ones of the default set in chunks sized for about four tasks per CPU.
+    ones of the default set in chunks that shrink toward the end.
 
     A Ray task costs a few milliseconds of scheduling and argument fetching, as
     much as a whole fast fit, so 85 one-fit tasks waste a third of a second on two
@@ -104,10 +104,15 @@ def plan_batches(names: Iterable[str], n_cpus: int) -> list[list[str]]:
     heavy = [n for n in ordered if n in slow]
     light = [n for n in ordered if n not in slow and n in default]
     alone = [[n] for n in ordered if n not in slow and n not in default]
+    n_cpus = max(1, n_cpus)
     pair = 2 if len(ordered) > 4 * n_cpus else 1
     batches = [heavy[i : i + pair] for i in range(0, len(heavy), pair)]
-    size = max(1, -(-len(light) // (4 * max(1, n_cpus))))
-    batches += [light[i : i + size] for i in range(0, len(light), size)]
+    # Guided chunks: large first, shrinking toward the end, so the last tasks are
+    # short and no core waits long for the others.
+    while light:
+        size = max(2, -(-len(light) // (3 * n_cpus)))
+        batches.append(light[:size])
+        light = light[size:]
     return batches + alone
 
 

@@ -40,11 +40,11 @@ COARSE_GROUP = 4
 COARSE_STEPS = 60
 #: Screened starting points given a few optimiser steps, and how many steps.
 SCREEN_KEEP = 2
-SCREEN_STEPS = 4
+SCREEN_STEPS = 2
 #: Steps in quantile coordinates when gap coordinates follow (bounded supports): enough
 #: to travel along a ridge; it stops early at a support bound, the gap phase's job.
 QUANTILE_STEPS = 50
-POLISH_STEPS = 8
+POLISH_STEPS = 3
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 #: Seconds after which one distribution's optimiser stops improving and reports what
