@@ -63,7 +63,7 @@ DEFAULT_EXCLUSIONS: dict[str, str] = {
 #: so the optimiser cannot wander where one CDF call takes seconds. Beyond these
 #: values the family is indistinguishable from its limit (a normal for ``rice``).
 SHAPE_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
-    "rice": {"b": (0.0, 200.0)},  # Marcum-Q series: 2 ms per 200 points at b=100, 1.7 s at 1e5
+    "rice": {"b": (0.0, 100.0)},  # Marcum-Q series: 2 ms per 200 points at b=100, 1.7 s at 1e5
 }
 
 
