@@ -107,8 +107,24 @@ def design_layout(
     return BinLayout(edges=edges, core_start=len(left), n_core=n_core)
 
 
+#: Values counted at a time: the temporaries of a chunk (a few MB) stay in cache and
+#: are reused, where whole-block temporaries of 50M values (400 MB each) cost more
+#: in page faults than the arithmetic itself.
+CHUNK = 1 << 18
+
+
 def count_values(values: np.ndarray, layout: BinLayout) -> np.ndarray:
     """Histogram counts of finite ``values`` on ``layout`` (the last bin is closed)."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.size <= CHUNK:
+        return _count_chunk(values, layout)
+    counts = np.zeros(layout.n_bins, dtype=np.int64)
+    for start in range(0, values.size, CHUNK):
+        counts += _count_chunk(values[start : start + CHUNK], layout)
+    return counts
+
+
+def _count_chunk(values: np.ndarray, layout: BinLayout) -> np.ndarray:
     edges = layout.edges
     x = values[np.isfinite(values)]
     index = np.empty(x.size, dtype=np.int64)
