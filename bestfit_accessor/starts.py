@@ -55,11 +55,22 @@ def _shape_guess(name: str, dist, sample: np.ndarray) -> list[float]:
     return [_neutral_shape(*(float(v) for v in info.domain)) for info in dist._shape_info()]
 
 
+_DECILES = np.array([0.1, 0.5, 0.9])
+_LAST_QUANTILES: list = [None, None]  # (sample, its 10/50/90 % quantiles)
+
+
+def _sample_quantiles(sample: np.ndarray) -> np.ndarray:
+    """The sample's 10/50/90 % quantiles, computed once per sample (screening asks often)."""
+    if _LAST_QUANTILES[0] is not sample:
+        _LAST_QUANTILES[:] = [sample, np.quantile(sample, _DECILES)]
+    return _LAST_QUANTILES[1]
+
+
 def _quantile_loc_scale(dist, shapes: list[float], sample: np.ndarray) -> tuple[float, float]:
     """``loc``, ``scale`` matching the sample's 10/50/90 % quantiles."""
-    probs = np.array([0.1, 0.5, 0.9])
+    probs = _DECILES
+    q = _sample_quantiles(sample)
     z = np.asarray(dist.ppf(probs, *shapes), dtype=float)
-    q = np.quantile(sample, probs)
     spread = z[2] - z[0]
     if not (np.all(np.isfinite(z)) and spread > 0):
         return float(q[1]), float(max(q[2] - q[0], 1e-12 * max(1.0, abs(q[1]))))
