@@ -18,7 +18,6 @@ observed range.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -48,9 +47,6 @@ QUANTILE_STEPS = 50
 POLISH_STEPS = 3
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
-#: Seconds after which one distribution's optimiser stops improving and reports what
-#: it has (a few families get slow far along a ridge, e.g. ``rice`` with a huge ``b``).
-OPTIMISE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -161,7 +157,6 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
     # No wall-clock stop: a fit must not depend on how loaded the machine is (results
     # are identical across runs and partitionings); the step caps bound the work and
     # the per-task timeout is the safety net.
-    deadline = math.inf
     bounds = shape_bounds(name)
     candidates = [_rescue(dist, start, coarse, data)
                   for start in start_points(name, dist, data.sample, data.vmin, data.vmax)]
@@ -182,11 +177,10 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
     scored: list[tuple[float, int, np.ndarray]] = []
     for _, _, start in screened:
         scored.append((fine.loglik(start), len(scored), start))
-        params = _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, None)
+        params = _refine(dist, start, coarse, fine, data, bounds, ftol, None)
         if not fine.numerics_ok(params, data.probes):
             # Climbed where scipy's CDF is wrong: again, checking every step this time.
-            params = _refine(dist, start, coarse, fine, data, bounds, ftol, deadline,
-                             data.probes)  # fmt: skip
+            params = _refine(dist, start, coarse, fine, data, bounds, ftol, data.probes)
         scored.append((fine.loglik(params), len(scored), params))
         moved = _off_the_bound(dist, params, data)
         if moved is not None:
@@ -195,9 +189,8 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
             coords = Coordinates(dist, moved, data.vmin, data.vmax,
                                  Coordinates.support_mode(dist, moved), bounds)  # fmt: skip
             theta, _, _ = maximise(coarse, coords, coords.from_params(moved),
-                                   max_iter=COARSE_STEPS, ftol=ftol, deadline=deadline)  # fmt: skip
-            theta, value, _ = maximise(fine, coords, theta, max_iter=POLISH_STEPS, ftol=ftol,
-                                       deadline=deadline + 0.25 * OPTIMISE_SECONDS)  # fmt: skip
+                                   max_iter=COARSE_STEPS, ftol=ftol)  # fmt: skip
+            theta, value, _ = maximise(fine, coords, theta, max_iter=POLISH_STEPS, ftol=ftol)
             scored.append((value, len(scored), coords.to_params(theta)))
     if not scored:
         raise ValueError("no feasible starting point")
@@ -221,7 +214,7 @@ def _off_the_bound(dist, params: np.ndarray, data: FitData) -> np.ndarray | None
     return None
 
 
-def _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, probes) -> np.ndarray:
+def _refine(dist, start, coarse, fine, data, bounds, ftol, probes) -> np.ndarray:
     """The coordinate phases on the coarse histogram, then the polish on the fine one."""
     params = start
     modes = Coordinates.modes(dist, start)
@@ -230,12 +223,11 @@ def _refine(dist, start, coarse, fine, data, bounds, ftol, deadline, probes) -> 
         before_gaps = mode == "quantile" and len(modes) > 1
         steps = QUANTILE_STEPS if before_gaps else COARSE_STEPS
         theta, _, _ = maximise(coarse, coords, coords.from_params(params), max_iter=steps,
-                               ftol=ftol, deadline=deadline, probes=probes,
+                               ftol=ftol, probes=probes,
                                stop_at_bound=before_gaps)  # fmt: skip
         params = coords.to_params(theta)
     theta, _, _ = maximise(fine, coords, coords.from_params(params), max_iter=POLISH_STEPS,
-                           ftol=ftol, probes=probes,
-                           deadline=deadline + 0.25 * OPTIMISE_SECONDS)  # fmt: skip
+                           ftol=ftol, probes=probes)  # fmt: skip
     return coords.to_params(theta)
 
 
