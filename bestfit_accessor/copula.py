@@ -253,6 +253,23 @@ def _check_n(n: object) -> int:
     return int(n)
 
 
+def _check_fits_in_memory(n: int, k: int, kind: str) -> None:
+    """Refuse a sample that cannot fit: a pandas result lives on the driver, a Modin
+    or Dataset result in the cluster's memory."""
+    needed = n * k * 8
+    if kind == "pandas":
+        available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        where = "this machine's memory"
+    else:
+        available = engine.cluster_memory_bytes()
+        where = "the Ray cluster's memory"
+    if needed > 0.8 * available:
+        raise InvalidArgumentError(
+            f"n={n:,} rows × {k} columns needs {needed / 2**30:,.1f} GiB, more than "
+            f"{where} ({available / 2**30:,.1f} GiB); sample fewer rows or in parts"
+        )
+
+
 def _seed_sequence(random_state: object) -> np.random.SeedSequence:
     if random_state is None:
         return np.random.SeedSequence()
@@ -463,6 +480,7 @@ class GaussianCopula:
         kind = self._source if kind is None else kind
         if not isinstance(kind, str) or kind not in SOURCES:
             raise InvalidArgumentError(f"kind must be one of {list(SOURCES)}, got {kind!r}")
+        _check_fits_in_memory(n, len(self._columns), kind)
         n_chunks = -(-n // SAMPLE_CHUNK_ROWS)
         if n_partitions is None:
             n_partitions = engine.total_cpus()

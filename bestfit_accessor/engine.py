@@ -123,6 +123,13 @@ def total_cpus() -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
+def cluster_memory_bytes() -> float:
+    """Memory the cluster offers to tasks plus its object store."""
+    _ensure()
+    resources = ray.cluster_resources()
+    return float(resources.get("memory", 0) + resources.get("object_store_memory", 0))
+
+
 def put(value: Any) -> ray.ObjectRef:
     _ensure()
     return ray.put(value)

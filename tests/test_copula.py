@@ -182,6 +182,9 @@ def test_sample_validates_n_and_random_state():
             copula.sample(10, random_state=bad)
     with pytest.raises(bestfit_accessor.InvalidArgumentError, match="kind"):
         copula.sample(10, kind="polars")
+    for kind in ("pandas", "dataset"):  # a clear error, not an allocation attempt
+        with pytest.raises(bestfit_accessor.InvalidArgumentError, match="GiB, more than"):
+            copula.sample(10**15, kind=kind)
     assert copula.sample(np.int64(3), random_state=0).shape == (3, 3)
 
 
