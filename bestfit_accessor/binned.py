@@ -70,9 +70,9 @@ class Model:
         self._k_hi = max(self._k_hi, self._k_lo)
         self._log_end_widths = np.log([edges[self._k_lo] - edges[0],
                                        edges[-1] - edges[self._k_hi]])  # fmt: skip
-        # Weights of the two extreme-point terms appended by ``log_probs``.
-        self._n_ext = np.concatenate([self._n, [1.0, 1.0]])
-        self._log_widths_ext = np.concatenate([self._log_widths, [0.0, 0.0]])
+        # Weights of the extreme-point terms appended by ``log_probs``.
+        self._n_ext = np.concatenate([self._n, [1.0, 1.0, 1.0, 1.0]])
+        self._log_widths_ext = np.concatenate([self._log_widths, [0.0, 0.0, 0.0, 0.0]])
 
     def support_ok(self, params: np.ndarray) -> tuple[bool, float, float]:
         """Valid parameters whose support covers the data; and the support in z."""
@@ -162,19 +162,24 @@ class Model:
         return half * (pdf.reshape(-1, _GL_NODES.size) @ _GL_WEIGHTS)
 
     def log_probs(self, params: np.ndarray, extremes: bool = True) -> np.ndarray | None:
-        """``log P_b`` of the bins with counts (then two extreme terms); ``None`` if infeasible.
+        """``log P_b`` of the bins with counts (then four end terms); ``None`` if infeasible.
 
         A far-tail bin whose CDF difference underflows (or cancels) to zero gets
         ``log f(midpoint) + log width`` instead, so a start that puts the data far
         in a light tail has a finite, improvable likelihood rather than ``-inf``.
 
-        With ``extremes``, two terms follow: ``min(0, log f(x) − log(P/w))`` at the
-        observed minimum and maximum. The histogram alone cannot see a density
-        that vanishes exactly at the extreme observation (a support bound placed
-        on the minimum of ``cosine`` or ``rice``), which makes the exact
-        log-likelihood of that observation ``-inf``; the term keeps the optimiser
-        off such points and is zero whenever the density there is not below the
-        bin's average.
+        With ``extremes``, two terms follow, on each side where the support is
+        bounded: ``log P(X < min)`` and ``log P(X > max)``, the end spacings of
+        maximum-product-of-spacings estimation. Without them the maximum
+        likelihood puts a support bound exactly on the sample's minimum or
+        maximum (``truncnorm``, ``foldnorm``, ``truncexpon`` on data that has no
+        bound), gaining n·F(x₍₁₎) ~ Exp(1) that AIC does not price. Two more
+        compare the density at the minimum and maximum with the average density
+        next to them, never rewarding: the histogram cannot see a density that
+        vanishes at the extreme observation (a bound placed on the minimum of
+        ``cosine`` or ``rice``, a wide tail bin at the maximum), which would make
+        that observation's exact log-density ``-inf`` or nearly so. The reported
+        likelihood leaves all four out.
         """
         ok, a, b = self.support_ok(params)
         if not ok:
@@ -197,18 +202,23 @@ class Model:
             return out
         if not (np.isfinite(a) or np.isfinite(b)):
             # No support bound to sit on an extreme observation: the terms are zero.
-            return np.concatenate([out, [0.0, 0.0]])
+            return np.concatenate([out, [0.0, 0.0, 0.0, 0.0]])
         z = np.clip((np.array([self.vmin, self.vmax]) - loc) / scale, a, b)
-        logf = np.asarray(self.dist._logpdf(z, *(np.full(2, sh) for sh in shapes)), dtype=float)
-        logf = np.where(np.isnan(logf), -np.inf, logf) - math.log(scale)
-        # Average density over about one typical bin width at each end (several of the
-        # fine bins that halve toward an extreme).
-        lo_mass = float(np.sum(probs[: self._k_lo]))
-        hi_mass = float(np.sum(probs[self._k_hi :]))
-        with np.errstate(divide="ignore"):
-            average = np.log([lo_mass, hi_mass]) - self._log_end_widths
-        average = np.where(np.isfinite(average), average, out[[0, -1]] - self._log_widths[[0, -1]])
-        terms = np.maximum(np.minimum(logf - average, 0.0), -700.0)
+        args = [np.full(2, sh) for sh in shapes]
+        terms = np.zeros(4)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # The end spacings of maximum-product-of-spacings estimation.
+            if np.isfinite(a):
+                terms[0] = np.log(float(np.asarray(self.dist._cdf(z, *args))[0]))
+            if np.isfinite(b):
+                terms[1] = np.log(float(np.asarray(self.dist._sf(z, *args))[1]))
+            # The density at the extreme observations against the average density of
+            # about one typical bin width next to them (never a reward).
+            logf = np.asarray(self.dist._logpdf(z, *args), dtype=float) - math.log(scale)
+            masses = [float(np.sum(probs[: self._k_lo])), float(np.sum(probs[self._k_hi :]))]
+            average = np.log(masses) - self._log_end_widths
+            terms[2:] = np.minimum(logf - average, 0.0)
+        terms = np.where(np.isnan(terms), -700.0, np.maximum(terms, -700.0))
         return np.concatenate([out, terms])
 
     def numerics_ok(self, params: np.ndarray, probes: np.ndarray) -> bool:
