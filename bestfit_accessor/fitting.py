@@ -3,17 +3,21 @@
 The fit maximises the binned likelihood of the whole column (the merged fine
 histogram), whose cost grows with the number of bins, not rows:
 
-1. a cheap start (:mod:`.starts`: scipy's closed-form fits where they exist,
-   otherwise moment/quantile guesses) made to cover the observed range;
+1. cheap starts (:mod:`.starts`: scipy's closed-form fits where they exist,
+   otherwise moment/quantile guesses, plus a small grid of shape values scored at
+   one evaluation each); the best two get a few optimiser steps, the better one
+   goes on;
 2. Levenberg–Marquardt (:func:`.binned.maximise`) on a coarse copy of the
-   histogram (core bins merged by :data:`COARSE_GROUP`), where most of the
-   evaluations happen;
+   histogram (core bins merged by :data:`COARSE_GROUP`), first in quantile
+   coordinates (straight ridges), then for a bounded support in gap coordinates
+   (optima on the support boundary), where most of the evaluations happen;
 3. a short polish of the same kind on the fine histogram, whose log-likelihood is
-   the one reported.
+   the one reported; a support bound that ended on an extreme observation is
+   tried once more one bin away.
 
-The best of every candidate scored on the fine histogram is kept, so the result
-never has a lower likelihood than its start, and its support always covers the
-observed range.
+The best candidate by the optimiser's objective on the fine histogram is kept (so
+the result is never worse than its start), among those where scipy's CDF, SF and
+PDF agree; its support always covers the observed range.
 """
 
 from __future__ import annotations
