@@ -327,8 +327,9 @@ def main() -> None:
             "best (a, b)"])))  # fmt: skip
         emit()
 
-    with open(os.path.join(os.path.dirname(__file__), "latest_results.md"), "w") as fh:
-        fh.write("\n".join(out) + "\n")
+    if not (quick or args.skip):  # only a full run replaces the recorded results
+        with open(os.path.join(os.path.dirname(__file__), "latest_results.md"), "w") as fh:
+            fh.write("\n".join(out) + "\n")
 
 
 if __name__ == "__main__":
