@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import scipy  # noqa: E402
 import scipy.stats as st  # noqa: E402
+from timing import timed  # noqa: E402
 
 import bestfit_accessor  # noqa: E402
 from bestfit_accessor import GaussianCopula  # noqa: E402
@@ -51,16 +52,9 @@ MARGINALS = [
 ]
 
 
-def timed(fn, repeats: int, warmup: int = 1) -> tuple[float, object]:
-    """Median wall time of ``repeats`` calls after ``warmup`` calls; the last result."""
-    result = None
-    for _ in range(warmup):
-        result = fn()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
+def median_time(fn, repeats: int) -> tuple[float, object]:
+    """Median wall time of ``repeats`` calls after a warm-up call; the last result."""
+    times, result = timed(fn, repeats)
     return statistics.median(times), result
 
 
@@ -110,12 +104,12 @@ def bench_sampling(n: int, repeats: int) -> None:
     def cold() -> pd.DataFrame:
         return GaussianCopula(COLUMNS, MARGINALS, RHO).sample(n, random_state=1)
 
-    t_cold, sample = timed(cold, repeats)
-    t_warm, _ = timed(lambda: ours_warm.sample(n, random_state=1), repeats)
+    t_cold, sample = median_time(cold, repeats)
+    t_warm, _ = median_time(lambda: ours_warm.sample(n, random_state=1), repeats)
     theirs = spark_copula(MARGINALS, RHO)
-    t_spark, spark_sample = timed(lambda: theirs.sample(n=n, random_state=1), repeats)
+    t_spark, spark_sample = median_time(lambda: theirs.sample(n=n, random_state=1), repeats)
     ours_modin = GaussianCopula(COLUMNS, MARGINALS, RHO, source="modin")
-    t_modin, modin_sample = timed(lambda: ours_modin.sample(n, random_state=1), repeats)
+    t_modin, modin_sample = median_time(lambda: ours_modin.sample(n, random_state=1), repeats)
     parts = modin_sample._query_compiler._modin_frame._partitions.shape[0]
     rows = [
         ("bestfit_accessor sample → pandas, cold (tables built)", t_cold),

@@ -39,6 +39,7 @@ import psutil  # noqa: E402
 import ray  # noqa: E402
 import scipy  # noqa: E402
 import scipy.stats as st  # noqa: E402
+from timing import timed  # noqa: E402
 
 import bestfit_accessor  # noqa: E402
 from bestfit_accessor import metrics  # noqa: E402
@@ -54,19 +55,6 @@ FAMILIES = {
     "logistic": lambda rng, n: rng.logistic(3.0, 2.0, n),
     "gumbel_r": lambda rng, n: rng.gumbel(2.0, 3.0, n),
 }
-
-
-def timed(fn, repeats: int, warmup: int = 1) -> tuple[list[float], object]:
-    """Wall times of ``repeats`` calls after ``warmup`` calls; and the last result."""
-    result = None
-    for _ in range(warmup):
-        result = fn()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return times, result
 
 
 # --------------------------------------------------------------------------- naive

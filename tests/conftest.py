@@ -56,3 +56,17 @@ def frame_kind(request):
 def make_frame(kind: str, data: dict | pd.DataFrame):
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     return frame if kind == "pandas" else to_modin(frame)
+
+
+def fit_data_for(x: np.ndarray, seed: int = 0):
+    """FitData of a whole array as the pipeline would build it (no Ray): a 10k
+    random sample, a fine histogram of every value."""
+    from bestfit_accessor import histogram
+    from bestfit_accessor.fitting import prepare_fit_data
+    from bestfit_accessor.summary import sample_positions
+
+    positions = sample_positions(x.size, 10_000, seed)
+    sample = x[positions]
+    layout = histogram.design_layout(sample, x.min(), x.max())
+    counts = histogram.count_values(x, layout)
+    return prepare_fit_data("x", sample, layout, counts, float(x.min()), float(x.max()))

@@ -12,22 +12,15 @@ import pytest
 import scipy.stats as st
 
 from bestfit_accessor import binned, distributions, histogram, metrics, starts
-from bestfit_accessor.fitting import fit_distribution, prepare_fit_data
-from bestfit_accessor.summary import sample_positions
+from bestfit_accessor.fitting import fit_distribution
 
-
-def _fit_data(x: np.ndarray, seed: int = 0):
-    positions = sample_positions(x.size, 10_000, seed)
-    sample = x[positions]
-    layout = histogram.design_layout(sample, x.min(), x.max())
-    counts = histogram.count_values(x, layout)
-    return prepare_fit_data("x", sample, layout, counts, float(x.min()), float(x.max()))
+from .conftest import fit_data_for
 
 
 @pytest.fixture(scope="module")
 def gamma_data():
     x = np.random.default_rng(11).gamma(2.5, 3.0, 200_000)
-    return x, _fit_data(x)
+    return x, fit_data_for(x)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +82,7 @@ def test_ks_ad_one_pass_matches_scipy():
     rng = np.random.default_rng(2)
     x = np.sort(rng.gamma(3.0, 2.0, 5_000))
     params = (3.1, -0.1, 1.95)
-    data = _fit_data(x)
+    data = fit_data_for(x)
     model = binned.Model(st.gamma, data.fine, data.vmin, data.vmax)
     stat, p, ad = metrics.ks_ad(model, params, x)
     ref = st.kstest(x, st.gamma(*params).cdf, method="exact")
@@ -106,7 +99,7 @@ def test_ks_pvalue_far_tail_is_close_to_exact():
 
 def test_numerics_guard_rejects_an_inaccurate_cdf():
     x = np.random.default_rng(7).normal(50.0, 10.0, 10_000)
-    data = _fit_data(x)
+    data = fit_data_for(x)
     model = binned.Model(st.recipinvgauss, data.fine, data.vmin, data.vmax)
     assert model.numerics_ok(np.array([0.5, -20.0, 40.0]), data.probes)
     # scipy's recipinvgauss CDF is off by ~10 % here (tiny mu): the binned likelihood
@@ -129,7 +122,7 @@ def test_fit_is_at_least_as_good_as_scipy_fit_on_a_sample(name, draw):
     """The full-data likelihood beats scipy's fit on a 10k sample (what peers do)."""
     rng = np.random.default_rng(5)
     x = draw(rng, 300_000)
-    record = fit_distribution(name, _fit_data(x))
+    record = fit_distribution(name, fit_data_for(x))
     assert record["status"] == "ok", record["message"]
     dist = distributions.get_distribution(name)
     ours = dist.logpdf(x, *record["params"].values()).mean()
@@ -140,7 +133,7 @@ def test_fit_is_at_least_as_good_as_scipy_fit_on_a_sample(name, draw):
 def test_ridge_toward_a_limit_is_followed():
     """gamma on normal data tends to the normal: the fit must get within 1e-5 per row."""
     x = np.random.default_rng(3).normal(50.0, 10.0, 200_000)
-    data = _fit_data(x)
+    data = fit_data_for(x)
     gamma = fit_distribution("gamma", data)
     norm = fit_distribution("norm", data)
     assert (norm["loglik"] - gamma["loglik"]) / x.size < 1e-5

@@ -9,8 +9,10 @@ import pytest
 import scipy.stats as st
 
 from bestfit_accessor import distributions, histogram, metrics
-from bestfit_accessor.fitting import fit_distribution, prepare_fit_data
+from bestfit_accessor.fitting import fit_distribution
 from bestfit_accessor.summary import merge_summaries, sample_positions, summarize_values
+
+from .conftest import fit_data_for
 
 
 def _summaries(x: np.ndarray, cuts: list[int], positions: np.ndarray):
@@ -89,18 +91,10 @@ def test_anderson_darling_matches_scipy():
     assert ours == pytest.approx(ref.statistic, rel=1e-9)
 
 
-def _fit_data(x: np.ndarray, seed: int = 0):
-    positions = sample_positions(x.size, 10_000, seed)
-    sample = x[positions]
-    layout = histogram.design_layout(sample, x.min(), x.max())
-    counts = histogram.count_values(x, layout)
-    return prepare_fit_data("x", sample, layout, counts, float(x.min()), float(x.max()))
-
-
 def test_binned_loglik_approximates_exact_loglik():
     rng = np.random.default_rng(4)
     x = rng.gamma(3.0, 2.0, 200_000)
-    data = _fit_data(x)
+    data = fit_data_for(x)
     params = (3.0, 0.0, 2.0)
     binned = metrics.binned_loglik(st.gamma, params, data.edges, data.counts, data.split,
                                    data.log_widths)  # fmt: skip
@@ -118,7 +112,7 @@ def test_binned_loglik_approximates_exact_loglik():
 )
 def test_fit_reaches_full_data_likelihood_of_scipy_fit(name, draw):
     x = draw(np.random.default_rng(6))
-    record = fit_distribution(name, _fit_data(x))
+    record = fit_distribution(name, fit_data_for(x))
     assert record["status"] == "ok", record["message"]
     dist = distributions.get_distribution(name)
     ours = dist.logpdf(x, *record["params"].values()).mean()
