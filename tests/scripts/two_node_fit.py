@@ -18,6 +18,29 @@ from ray.cluster_utils import Cluster
 from bestfit_accessor import DistributionFitter, RayBackend
 
 
+def _load_fitting() -> str:
+    import ray
+
+    import bestfit_accessor.fitting  # noqa: F401  (what a fit task imports)
+
+    return ray.get_runtime_context().get_node_id()
+
+
+def _warm_every_node() -> None:
+    """Start a worker with the fitting code loaded on every node, so that the fit's
+    tasks are not all done by one node while another is still starting a worker."""
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    task = ray.remote(_load_fitting)
+    nodes = [node["NodeID"] for node in ray.nodes() if node["Alive"]]
+    warmed = ray.get([
+        task.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote()
+        for node in nodes
+    ])  # fmt: skip
+    assert sorted(warmed) == sorted(nodes)
+
+
 def main() -> None:
     distributions = sys.argv[1].split(",")
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
@@ -27,7 +50,7 @@ def main() -> None:
         backend = RayBackend(address=cluster.address)
         df = pd.DataFrame({"value": np.random.default_rng(11).gamma(2.0, 3.0, 20_000)})
         fitter = DistributionFitter(backend=backend)
-        # A first fit starts a worker process on each node; the second is reported.
+        _warm_every_node()
         fitter.fit(df, column="value", distributions=distributions, random_state=4)
         results = fitter.fit(df, column="value", distributions=distributions, random_state=4)
         frame = results.df
