@@ -204,28 +204,43 @@ def fit_frame(
 
     outcomes = engine.run_tasks(fit_batch, calls, timeout=timeout, on_done=on_done,
                                 weights=[len(batch) for batch, _ in calls])  # fmt: skip
-    fits = []  # [name, data ref, profile, outcome, record, size of its batch]
-    for (batch, ref), outcome, profile in zip(calls, outcomes, owners, strict=True):
-        for k, name in enumerate(batch):
-            record = outcome.value[k] if outcome.status == "ok" else None
-            fits.append([name, ref, profile, outcome, record, len(batch)])
-    retry = [fit for fit in fits if fit[3].status != "ok" and fit[5] > 1]
+    fits = [
+        _Fit(name, ref, profile, outcome, outcome.value[k] if outcome.status == "ok" else None,
+             len(batch))
+        for (batch, ref), outcome, profile in zip(calls, outcomes, owners, strict=True)
+        for k, name in enumerate(batch)
+    ]  # fmt: skip
+    retry = [fit for fit in fits if fit.outcome.status != "ok" and fit.batch_size > 1]
     if retry:
-        redone = engine.run_tasks(fit_distribution, [(fit[0], fit[1]) for fit in retry],
+        redone = engine.run_tasks(fit_distribution, [(fit.name, fit.data_ref) for fit in retry],
                                   timeout=timeout)  # fmt: skip
         for fit, outcome in zip(retry, redone, strict=True):
-            fit[3], fit[4] = outcome, outcome.value
+            fit.outcome, fit.record = outcome, outcome.value
     records = []
-    for name, _, profile, outcome, value, _ in fits:
-        if outcome.status == "ok":
-            record = to_data_units(value, profile.center, profile.spread)
+    for fit in fits:
+        profile = fit.profile
+        if fit.outcome.status == "ok":
+            record = to_data_units(fit.record, profile.center, profile.spread)
         else:
-            record = _empty_record(profile, name, outcome.status, outcome.message, timeout)
+            record = _empty_record(profile, fit.name, fit.outcome.status, fit.outcome.message,
+                                   timeout)  # fmt: skip
         record["n_dropped"] = profile.summary.n_dropped
         records.append(record)
     results = build_results(records, metric, blocks.labels)
-    results.attrs["ray_nodes"] = dict(Counter(fit[3].node_id for fit in fits if fit[3].node_id))
+    results.attrs["ray_nodes"] = dict(Counter(f.outcome.node_id for f in fits if f.outcome.node_id))
     return results
+
+
+@dataclass
+class _Fit:
+    """One (column, distribution) fit on its way from its task to a results row."""
+
+    name: str
+    data_ref: Any
+    profile: ColumnProfile
+    outcome: engine.TaskOutcome
+    record: dict | None
+    batch_size: int
 
 
 def _empty_record(profile: ColumnProfile, name: str, status: str, message: str,
