@@ -65,9 +65,16 @@ def test_sigkill_of_a_worker_mid_fit_is_retried_to_identical_results(frame):
 
 
 def test_keyboard_interrupt_cancels_outstanding_tasks(frame):
-    threading.Timer(1.5, _thread.interrupt_main).start()
+    def interrupt_once_fitting() -> None:
+        deadline = time.monotonic() + 60
+        while not _running_fit_workers() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt_once_fitting, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
-        frame.bestfit.fit("v", random_state=1)  # the whole default set: many seconds
+        # studentized_range needs minutes, so the fit is surely running when interrupted.
+        frame.bestfit.fit("v", distributions=[*DISTS, "studentized_range"], random_state=1)
     interrupted = time.monotonic()
     while _running_fit_workers() and time.monotonic() - interrupted < 5:
         time.sleep(0.05)
