@@ -271,17 +271,13 @@ def _check_fits_in_memory(n: int, k: int, kind: str) -> None:
 
 
 def _seed_sequence(random_state: object) -> np.random.SeedSequence:
-    if random_state is None:
-        return np.random.SeedSequence()
-    if isinstance(random_state, np.random.SeedSequence):
-        return random_state
-    if (isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
-            and random_state >= 0):  # fmt: skip
-        return np.random.SeedSequence(int(random_state))
-    raise InvalidArgumentError(
-        f"random_state must be None, a non-negative integer or a numpy SeedSequence, "
-        f"got {random_state!r}"
-    )
+    """The sampling seed; validated by the same rule as every ``random_state``."""
+    from .pipeline import check_random_state
+
+    checked = check_random_state(random_state)
+    if isinstance(checked, np.random.SeedSequence):
+        return checked
+    return np.random.SeedSequence(checked)
 
 
 # ---------------------------------------------------------------------------- the class

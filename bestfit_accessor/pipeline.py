@@ -95,7 +95,8 @@ def check_random_state(random_state: object) -> object:
             raise InvalidArgumentError(f"random_state must be >= 0, got {random_state}")
         return int(random_state)
     raise InvalidArgumentError(
-        f"random_state must be None or a non-negative integer, got {random_state!r}"
+        f"random_state must be None, a non-negative integer or a numpy SeedSequence, "
+        f"got {random_state!r}"
     )
 
 
