@@ -37,7 +37,8 @@ def init(
 ) -> None:
     """Start or join Ray for bestfit_accessor.
 
-    ``address=None`` starts a local Ray (``num_cpus`` caps it; default all cores);
+    ``address=None`` starts a local Ray (``num_cpus`` caps it and then always starts
+    a new one; default all cores);
     ``"auto"`` joins the cluster running on this machine; ``"ray://host:10001"``
     connects through Ray Client. If Ray is already initialised this does nothing.
     Extra keyword arguments go to :func:`ray.init`.
@@ -58,6 +59,10 @@ def init(
         }
         if address is None:
             kwargs["num_cpus"] = num_cpus
+            if num_cpus is not None:
+                # A capped Ray of our own: a bare ray.init() would join a cluster
+                # already running on this machine, which refuses num_cpus.
+                kwargs["address"] = "local"
         else:
             kwargs["address"] = address
             if address.startswith("ray://"):
@@ -66,7 +71,7 @@ def init(
                 package_dir = os.path.dirname(os.path.abspath(bestfit_accessor.__file__))
                 kwargs["runtime_env"] = {"py_modules": [package_dir]}
         kwargs.update(ray_init_kwargs)
-        target = address if address is not None else os.environ.get("RAY_ADDRESS")
+        target = kwargs.get("address", os.environ.get("RAY_ADDRESS"))
         if target and target not in ("auto", "local"):
             _probe(target)
         try:
