@@ -19,7 +19,7 @@ from . import engine, frames
 from .distributions import param_names, plan_batches, resolve_distributions
 from .exceptions import InsufficientDataError, InvalidArgumentError
 from .fitting import fit_batch, fit_distribution, prepare_fit_data
-from .histogram import CHUNK, BinLayout, count_values, design_layout
+from .histogram import BinLayout, count_values, design_layout
 from .progress import resolve_progress
 from .results import build_results, check_metric
 from .summary import ColumnSummary, merge_summaries, sample_positions, summarize_values
@@ -83,17 +83,8 @@ def _summarize_block(block: Any, positions: list[int], local: np.ndarray,
 
 def _histogram_block(block: Any, positions: list[int], layouts: list[BinLayout],
                      scales: list[tuple[float, float]]) -> list:  # fmt: skip
-    return [_count_standardized(frames.block_column(block, p), layout, scale)
+    return [count_values(standardize(frames.block_column(block, p), *scale), layout)
             for p, layout, scale in zip(positions, layouts, scales, strict=True)]  # fmt: skip
-
-
-def _count_standardized(values: np.ndarray, layout: BinLayout,
-                        scale: tuple[float, float]) -> np.ndarray:  # fmt: skip
-    """Histogram of standardised values, a cache-sized chunk at a time."""
-    counts = np.zeros(layout.n_bins, dtype=np.int64)
-    for start in range(0, values.size, CHUNK):
-        counts += count_values(standardize(values[start : start + CHUNK], *scale), layout)
-    return counts
 
 
 def check_random_state(random_state: object) -> object:
