@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .histogram import CHUNK
-
 __all__ = ["ColumnSummary", "merge_summaries", "sample_positions", "summarize_values"]
 
 
@@ -82,23 +80,17 @@ def summarize_values(
         sample_values=values[np.asarray(sample_local, dtype=np.int64)],
     )
     if x.size:
-        chunks = [_moments(x[start : start + CHUNK]) for start in range(0, x.size, CHUNK)]
-        moments = merge_summaries(chunks) if len(chunks) > 1 else chunks[0]
-        summary.mean, summary.m2, summary.m3, summary.m4 = (
-            moments.mean, moments.m2, moments.m3, moments.m4)
+        # Moments of values near ±1e308 overflow to inf; they are descriptive only.
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = x.mean()
+            d = x - mean
+            d2 = d * d
+            summary.mean = mean
+            summary.m2 = d2.sum()
+            summary.m3 = (d2 * d).sum()
+            summary.m4 = (d2 * d2).sum()
         summary.vmin, summary.vmax = float(x.min()), float(x.max())
     return summary
-
-
-def _moments(x: np.ndarray) -> ColumnSummary:
-    """Count, mean and central moment sums of finite values (no other fields)."""
-    # Moments of values near ±1e308 overflow to inf; they are descriptive only.
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean = x.mean()
-        d = x - mean
-        d2 = d * d
-        return ColumnSummary(n=int(x.size), mean=mean, m2=d2.sum(), m3=(d2 * d).sum(),
-                             m4=(d2 * d2).sum())  # fmt: skip
 
 
 def _merge_two(a: ColumnSummary, b: ColumnSummary) -> ColumnSummary:

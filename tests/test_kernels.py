@@ -26,13 +26,13 @@ def _summaries(x: np.ndarray, cuts: list[int], positions: np.ndarray):
 
 def test_merged_moments_match_numpy_whatever_the_split():
     rng = np.random.default_rng(3)
-    x = rng.gamma(2.0, 3.0, 600_003) + 1e6  # blocks of several chunks
+    x = rng.gamma(2.0, 3.0, 100_003) + 1e6
     x[::97] = np.nan
     x[5] = np.inf
     x[6] = -np.inf
     positions = sample_positions(x.size, 500, 11)
     finite = x[np.isfinite(x)]
-    for cuts in ([], [50_000], [1, 2, 40_000, 599_999]):
+    for cuts in ([], [50_000], [1, 2, 40_000, 99_999]):
         s = _summaries(x, cuts, positions)
         assert s.n == finite.size and s.n_nan == int(np.isnan(x).sum())
         assert s.n_posinf == 1 and s.n_neginf == 1 and s.n_dropped == x.size - finite.size
