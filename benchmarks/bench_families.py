@@ -94,6 +94,11 @@ def exact_gap(family: str, x: np.ndarray, fits: pd.DataFrame) -> float:
     return (2 * true.n_params - 2 * true_ll) - (2 * best.n_params - 2 * best_ll)
 
 
+def mark(family: str, pick: str, gap: float) -> str:
+    """✓ the true family is the pick, ≈ it is within 2 of it, ✗ further behind."""
+    return "✓" if pick == family else "≈" if gap <= 2 else "✗"
+
+
 def pick_cell(family: str, n: int, seed: int) -> dict:
     x = draw(family, n, seed)
     fits = pd.DataFrame({"v": x}).bestfit.fit("v", random_state=0)
@@ -104,13 +109,9 @@ def pick_cell(family: str, n: int, seed: int) -> dict:
             "delta": delta, "exact_gap": np.nan}  # fmt: skip
     by_bic = fits.sort_values("bic", kind="stable")
     bic_gap = float(true.bic - by_bic.iloc[0].bic)
-    cell["bic_verdict"] = ("✓" if by_bic.iloc[0].distribution == family
-                           else "≈" if bic_gap <= 2 else "✗")  # fmt: skip
-    if best.distribution == family:
-        cell["verdict"] = "✓"
-    elif delta <= 2:
-        cell["verdict"] = "≈"
-    else:
+    cell["bic_verdict"] = mark(family, by_bic.iloc[0].distribution, bic_gap)
+    cell["verdict"] = mark(family, best.distribution, delta)
+    if cell["verdict"] == "✗":
         cell["exact_gap"] = exact_gap(family, x, fits)
         cell["verdict"] = "✗ draw" if cell["exact_gap"] > 2 else "✗ ENGINE"
     return cell

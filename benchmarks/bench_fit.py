@@ -177,8 +177,9 @@ def spark_picks(fitter, sizes) -> pd.DataFrame:
             best = frame.iloc[0]
             true = frame[frame.distribution == family]
             delta = float(true["aic"].iloc[0] - best["aic"]) if len(true) else np.inf
-            mark = "✓" if best.distribution == family else ("≈" if delta <= 2 else "✗")
-            row.append(f"{mark} {best.distribution}" + ("" if mark == "✓" else f" (Δ{delta:.1f})"))
+            verdict = bench_families.mark(family, best.distribution, delta)
+            row.append(f"{verdict} {best.distribution}"
+                       + ("" if verdict == "✓" else f" (Δ{delta:.1f})"))  # fmt: skip
         rows.append(row)
     return pd.DataFrame(rows, columns=["family", *[f"N={n:,}" for n in sizes]])
 
