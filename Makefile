@@ -30,11 +30,13 @@ test: test-main test-pandas3
 
 test-main: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/integration
 
 test-pandas3: $(STAMP3)
 	$(PY3) -c "import pandas; assert pandas.__version__ >= '3', pandas.__version__; print('pandas', pandas.__version__)"
-	$(PY3) -m pytest -q tests
+	$(PY3) -m pytest -q tests/unit
+	$(PY3) -m pytest -q tests/integration
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

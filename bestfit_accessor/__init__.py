@@ -10,15 +10,7 @@ import warnings as _warnings
 
 from .accessor import BestFitAccessor, register_accessors
 from .compat import DistributionFit, DistributionFitter, FitResults, RayBackend
-from .copula import CorrelationRepairWarning, GaussianCopula
-from .distributions import (
-    DEFAULT_EXCLUSIONS,
-    NAMED_SETS,
-    get_distribution,
-    list_distributions,
-    param_names,
-)
-from .engine import init, shutdown
+from .dependence.copula import CorrelationRepairWarning, GaussianCopula
 from .exceptions import (
     BestFitError,
     ColumnNotFoundError,
@@ -28,8 +20,16 @@ from .exceptions import (
     RayConnectionError,
     UnknownDistributionError,
 )
+from .fitting.registry import (
+    DEFAULT_EXCLUSIONS,
+    NAMED_SETS,
+    get_distribution,
+    list_distributions,
+    param_names,
+)
 from .pipeline import DEFAULT_TIMEOUT
-from .results import METRICS, fits_from_json, fits_to_json, to_scipy
+from .results.frame import METRICS, fits_from_json, fits_to_json, to_scipy
+from .runtime import init, shutdown
 
 __version__ = "0.1.0"
 

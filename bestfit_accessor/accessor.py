@@ -14,7 +14,7 @@ import pandas as pd
 from .pipeline import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, fit_frame
 
 if TYPE_CHECKING:
-    from .copula import GaussianCopula
+    from .dependence.copula import GaussianCopula
 
 __all__ = ["BestFitAccessor", "register_accessors"]
 
@@ -97,7 +97,7 @@ class BestFitAccessor:
         selected column are left out; ``attrs`` holds ``n_obs`` and ``n_dropped``.
         No row of a Modin frame reaches the driver.
         """
-        from .dependence import corr_frame
+        from .dependence.correlation import corr_frame
 
         return corr_frame(self._obj, columns, method=method)
 
@@ -118,7 +118,7 @@ class BestFitAccessor:
         correlation is that of the normal scores, computed in Ray tasks; sample new
         frames with :meth:`GaussianCopula.sample`.
         """
-        from .copula import GaussianCopula
+        from .dependence.copula import GaussianCopula
 
         return GaussianCopula.fit(
             self._obj, fits, columns=columns, metric=metric, distributions=distributions,

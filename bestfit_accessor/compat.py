@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-from . import engine
+from . import runtime
 from .exceptions import InvalidArgumentError
 from .pipeline import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, fit_frame
-from .results import check_metric, to_scipy
+from .results.frame import check_metric, to_scipy
 
 __all__ = ["DistributionFit", "DistributionFitter", "FitResults", "RayBackend"]
 
@@ -32,7 +32,7 @@ class RayBackend:
                  **ray_init_kwargs: Any) -> None:  # fmt: skip
         self.address = address
         self.num_cpus = num_cpus
-        engine.init(address, num_cpus=num_cpus, **ray_init_kwargs)
+        runtime.init(address, num_cpus=num_cpus, **ray_init_kwargs)
 
     def __repr__(self) -> str:
         return f"RayBackend(address={self.address!r}, num_cpus={self.num_cpus!r})"

@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import engine, frames
-from .distributions import param_names, plan_batches, resolve_distributions
+from . import frames, runtime
 from .exceptions import InsufficientDataError, InvalidArgumentError
-from .fitting import fit_batch, fit_distribution, prepare_fit_data
-from .histogram import BinLayout, count_values, design_layout
+from .fitting.fit import fit_batch, fit_distribution, prepare_fit_data
+from .fitting.registry import param_names, plan_batches, resolve_distributions
 from .progress import resolve_progress
-from .results import build_results, check_metric
-from .summary import ColumnSummary, merge_summaries, sample_positions, summarize_values
+from .results.frame import build_results, check_metric
+from .summaries.grid import BinLayout, count_values, design_layout
+from .summaries.moments import ColumnSummary, merge_summaries, sample_positions, summarize_values
 
 __all__ = ["DEFAULT_TIMEOUT", "MIN_FINITE_VALUES", "ColumnProfile", "fit_frame", "profile_columns"]
 
@@ -123,7 +123,7 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
     for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
         inside = (positions >= offset) & (positions < offset + length)
         per_block.append((blocks.positions, positions[inside] - offset, np.flatnonzero(inside)))
-    block_summaries = engine.map_blocks(_summarize_block, blocks.refs, per_block)
+    block_summaries = runtime.map_blocks(_summarize_block, blocks.refs, per_block)
     summaries = [merge_summaries([parts[i] for parts in block_summaries])
                  for i in range(len(blocks.labels))]  # fmt: skip
     layouts, samples, scales = [], [], []
@@ -136,7 +136,7 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
         samples.append(sample)
         scales.append(scale)
         layouts.append(design_layout(sample, float(zmin), float(zmax)))
-    block_counts = engine.map_blocks(
+    block_counts = runtime.map_blocks(
         _histogram_block, blocks.refs, [(blocks.positions, layouts, scales)] * len(blocks.refs)
     )
     return [
@@ -191,11 +191,11 @@ def fit_frame(
     for profile in profiles:
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
                                 profile.layout.edges[0], profile.layout.edges[-1])  # fmt: skip
-        data_refs.append(engine.put(data))
+        data_refs.append(runtime.put(data))
     # Fast fits share a Ray task (a task costs as much as a fast fit); a batch that
     # fails or times out is run again one distribution per task, so every fit keeps
     # its own timeout.
-    batches = plan_batches(names, engine.total_cpus())
+    batches = plan_batches(names, runtime.total_cpus())
     calls = [(batch, ref) for ref in data_refs for batch in batches]
     owners = [profile for profile in profiles for _ in batches]
 
@@ -203,7 +203,7 @@ def fit_frame(
         if callback is not None:
             callback(done, total, 100.0 * done / total)
 
-    outcomes = engine.run_tasks(fit_batch, calls, timeout=timeout, on_done=on_done,
+    outcomes = runtime.run_tasks(fit_batch, calls, timeout=timeout, on_done=on_done,
                                 weights=[len(batch) for batch, _ in calls])  # fmt: skip
     fits = [
         _Fit(name, ref, profile, outcome, outcome.value[k] if outcome.status == "ok" else None,
@@ -213,7 +213,7 @@ def fit_frame(
     ]  # fmt: skip
     retry = [fit for fit in fits if fit.outcome.status != "ok" and fit.batch_size > 1]
     if retry:
-        redone = engine.run_tasks(fit_distribution, [(fit.name, fit.data_ref) for fit in retry],
+        redone = runtime.run_tasks(fit_distribution, [(fit.name, fit.data_ref) for fit in retry],
                                   timeout=timeout)  # fmt: skip
         for fit, outcome in zip(retry, redone, strict=True):
             fit.outcome, fit.record = outcome, outcome.value
@@ -239,7 +239,7 @@ class _Fit:
     name: str
     data_ref: Any
     profile: ColumnProfile
-    outcome: engine.TaskOutcome
+    outcome: runtime.TaskOutcome
     record: dict | None
     batch_size: int
 

@@ -12,9 +12,9 @@ import scipy.stats as st
 
 import bestfit_accessor
 from bestfit_accessor.pipeline import fit_frame
-from bestfit_accessor.results import RESULT_COLUMNS
+from bestfit_accessor.results.frame import RESULT_COLUMNS
 
-from .conftest import make_frame, requires_modin, to_modin
+from ..helpers import make_frame, requires_modin, to_modin
 
 N = 100_000
 

@@ -15,7 +15,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from bestfit_accessor.results import RESULT_COLUMNS
+from bestfit_accessor.results.frame import RESULT_COLUMNS
 
 FIT_TASK_TITLE = "ray::_call_on_node"
 DISTS = ["norm", "gamma", "lognorm", "t", "logistic", "gumbel_r", "weibull_min", "beta",

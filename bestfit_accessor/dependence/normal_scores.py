@@ -29,8 +29,8 @@ import numpy as np
 import scipy.stats as st
 from scipy.special import ndtr, ndtri
 
-from .distributions import get_distribution, param_names
-from .exceptions import InvalidArgumentError
+from ..exceptions import InvalidArgumentError
+from ..fitting.registry import get_distribution, param_names
 
 __all__ = ["NormalScoreTable", "build_table"]
 

@@ -18,7 +18,7 @@ import ray
 import bestfit_accessor
 from bestfit_accessor import RayConnectionError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHORT = ["norm", "gamma", "lognorm", "logistic"]
 
 
@@ -95,7 +95,7 @@ def test_connecting_blocks_reuse_running_ray():
 
 
 def test_unreachable_cluster_fails_fast_with_clear_error():
-    from bestfit_accessor.engine import _probe
+    from bestfit_accessor.runtime.ray_tasks import _probe
 
     started = time.monotonic()
     with pytest.raises(RayConnectionError, match=r"'ray://127.0.0.1:9' is unreachable"):
@@ -158,7 +158,7 @@ def test_two_node_cluster_runs_tasks_on_both_nodes_with_same_results():
                      "cauchy", "rayleigh", "weibull_min", "invgauss", "fisk", "moyal", "hypsecant",
                      "chi2"]  # fmt: skip
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "scripts" / "two_node_fit.py"),
+        [sys.executable, str(ROOT / "tests" / "integration" / "scripts" / "two_node_fit.py"),
          ",".join(distributions)],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip

@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-from bestfit_accessor import binned, distributions, histogram, metrics, starts
-from bestfit_accessor.fitting import fit_distribution
+from bestfit_accessor.fitting import likelihood as binned
+from bestfit_accessor.fitting import metrics, starts
+from bestfit_accessor.fitting import registry as distributions
+from bestfit_accessor.fitting.fit import fit_distribution
+from bestfit_accessor.summaries import grid as histogram
 
-from .conftest import fit_data_for
+from ..helpers import fit_data_for
 
 
 @pytest.fixture(scope="module")

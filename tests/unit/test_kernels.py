@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-from bestfit_accessor import distributions, histogram, metrics
-from bestfit_accessor.fitting import fit_distribution
-from bestfit_accessor.summary import merge_summaries, sample_positions, summarize_values
+from bestfit_accessor.fitting import metrics
+from bestfit_accessor.fitting import registry as distributions
+from bestfit_accessor.fitting.fit import fit_distribution
+from bestfit_accessor.summaries import grid as histogram
+from bestfit_accessor.summaries.moments import merge_summaries, sample_positions, summarize_values
 
-from .conftest import fit_data_for
+from ..helpers import fit_data_for
 
 
 def _summaries(x: np.ndarray, cuts: list[int], positions: np.ndarray):

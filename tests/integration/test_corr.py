@@ -13,7 +13,7 @@ import pytest
 import scipy.stats as st
 
 import bestfit_accessor
-from bestfit_accessor.correlation import (
+from bestfit_accessor.summaries.comoments import (
     bin_index,
     comoments,
     correlation_matrix,
@@ -24,7 +24,7 @@ from bestfit_accessor.correlation import (
     spearman_bound,
 )
 
-from .conftest import make_frame, mpd, requires_modin, to_modin
+from ..helpers import make_frame, mpd, requires_modin, to_modin
 
 R3 = np.array([[1.0, 0.6, 0.3], [0.6, 1.0, 0.5], [0.3, 0.5, 1.0]])
 

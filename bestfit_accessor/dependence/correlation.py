@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from . import engine, frames
-from .correlation import (
+from .. import frames, runtime
+from ..exceptions import InsufficientDataError, InvalidArgumentError
+from ..summaries.comoments import (
     RANK_BINS,
     CoMoments,
     RankEdges,
@@ -30,9 +31,8 @@ from .correlation import (
     rank_error,
     spearman_bound,
 )
-from .exceptions import InsufficientDataError, InvalidArgumentError
-from .ppf import NormalScoreTable
-from .summary import sample_positions
+from ..summaries.moments import sample_positions
+from .normal_scores import NormalScoreTable
 
 __all__ = ["CORR_METHODS", "Z_CLIP", "corr_frame", "normal_score_stats"]
 
@@ -129,7 +129,7 @@ def corr_frame(obj: Any, columns: Any = None, *, method: str = "pearson") -> pd.
     blocks = frames.to_blocks(obj, columns)
     labels = list(blocks.labels)
     if method == "pearson":
-        parts = engine.map_blocks(_pearson_block, blocks.refs, [(blocks.positions,)] * len(
+        parts = runtime.map_blocks(_pearson_block, blocks.refs, [(blocks.positions,)] * len(
             blocks.refs))  # fmt: skip
         stats = merge_all(parts)
         _check_rows(stats, labels)
@@ -145,7 +145,7 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
     for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
         inside = positions[(positions >= offset) & (positions < offset + length)]
         per_block.append((blocks.positions, inside - offset))
-    scans = engine.map_blocks(_scan_block, blocks.refs, per_block)
+    scans = runtime.map_blocks(_scan_block, blocks.refs, per_block)
     n_complete = sum(s[0] for s in scans)
     if n_complete < 2:
         _check_rows(CoMoments(n_complete, np.zeros(k), np.zeros((k, k)),
@@ -159,14 +159,14 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
         values = sample[i][np.isfinite(sample[i])]
         edges.append(design_rank_edges(values, float(vmin[i]), float(vmax[i]),
                                        complete=complete))  # fmt: skip
-    edges_ref = engine.put(edges)
-    counted = engine.map_blocks(_count_block, blocks.refs,
+    edges_ref = runtime.put(edges)
+    counted = runtime.map_blocks(_count_block, blocks.refs,
                                 [(blocks.positions, edges_ref)] * len(blocks.refs))  # fmt: skip
     counts = [np.sum([c[i] for c in counted], axis=0) for i in range(k)]
     ranks = [midranks(c) for c in counts]
     eps = np.array([rank_error(c, e.atoms) for c, e in zip(counts, edges, strict=True)])
-    ranks_ref = engine.put(ranks)
-    parts = engine.map_blocks(_rank_block, blocks.refs,
+    ranks_ref = runtime.put(ranks)
+    parts = runtime.map_blocks(_rank_block, blocks.refs,
                               [(blocks.positions, edges_ref, ranks_ref)] * len(blocks.refs))
     stats = merge_all(parts)
     _check_rows(stats, labels)
@@ -181,7 +181,7 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
 
 def normal_score_stats(blocks: frames.BlockSet, tables: list[NormalScoreTable]) -> CoMoments:
     """Merged co-moments of the clipped normal scores Φ⁻¹(F̂ᵢ(xᵢ)) of every complete row."""
-    tables_ref = engine.put(list(tables))
-    parts = engine.map_blocks(_normal_score_block, blocks.refs,
+    tables_ref = runtime.put(list(tables))
+    parts = runtime.map_blocks(_normal_score_block, blocks.refs,
                               [(blocks.positions, tables_ref)] * len(blocks.refs))  # fmt: skip
     return merge_all(parts)

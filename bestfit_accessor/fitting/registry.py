@@ -13,7 +13,7 @@ from functools import cache
 
 import scipy.stats as st
 
-from .exceptions import InvalidArgumentError, UnknownDistributionError
+from ..exceptions import InvalidArgumentError, UnknownDistributionError
 
 __all__ = [
     "DEFAULT_EXCLUSIONS",

@@ -33,14 +33,14 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from . import engine, frames
-from .correlation import correlation_matrix
-from .dependence import normal_score_stats
-from .distributions import get_distribution, param_names
-from .exceptions import InsufficientDataError, InvalidArgumentError
-from .frames import same_label
-from .jsonio import check_label, check_params, dump_json, is_real, load_json
-from .ppf import NormalScoreTable, build_table
+from .. import frames, runtime
+from ..exceptions import InsufficientDataError, InvalidArgumentError
+from ..fitting.registry import get_distribution, param_names
+from ..frames import same_label
+from ..results.jsonio import check_label, check_params, dump_json, is_real, load_json
+from ..summaries.comoments import correlation_matrix
+from .correlation import normal_score_stats
+from .normal_scores import NormalScoreTable, build_table
 
 __all__ = [
     "FORMAT",
@@ -261,7 +261,7 @@ def _check_fits_in_memory(n: int, k: int, kind: str) -> None:
         available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         where = "this machine's memory"
     else:
-        available = engine.cluster_memory_bytes()
+        available = runtime.cluster_memory_bytes()
         where = "the Ray cluster's memory"
     if needed > 0.8 * available:
         raise InvalidArgumentError(
@@ -272,7 +272,7 @@ def _check_fits_in_memory(n: int, k: int, kind: str) -> None:
 
 def _seed_sequence(random_state: object) -> np.random.SeedSequence:
     """The sampling seed; validated by the same rule as every ``random_state``."""
-    from .pipeline import check_random_state
+    from ..pipeline import check_random_state
 
     checked = check_random_state(random_state)
     if isinstance(checked, np.random.SeedSequence):
@@ -384,8 +384,8 @@ class GaussianCopula:
         The seed API's order ``GaussianCopula.fit(results, df)`` is accepted too;
         ``backend`` is accepted for it and ignored (the work always runs on Ray).
         """
-        from .pipeline import fit_frame
-        from .results import check_metric
+        from ..pipeline import fit_frame
+        from ..results.frame import check_metric
 
         del backend
         if _results_frame(obj) is not None and fits is not None and _results_frame(fits) is None:
@@ -479,7 +479,7 @@ class GaussianCopula:
         _check_fits_in_memory(n, len(self._columns), kind)
         n_chunks = -(-n // SAMPLE_CHUNK_ROWS)
         if n_partitions is None:
-            n_partitions = engine.total_cpus()
+            n_partitions = runtime.total_cpus()
         elif (isinstance(n_partitions, bool) or not isinstance(n_partitions, numbers.Integral)
               or n_partitions < 1):  # fmt: skip
             raise InvalidArgumentError(
@@ -489,19 +489,19 @@ class GaussianCopula:
         bounds = np.linspace(0, n_chunks, n_parts + 1).round().astype(np.int64)
         ranges = [(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
         tables, chol = self._prepared(tables=not return_uniform)
-        tables_ref = engine.put(tables)
+        tables_ref = runtime.put(tables)
         common = (n, SAMPLE_CHUNK_ROWS, seed.entropy, tuple(seed.spawn_key), chol, tables_ref)
         if kind == "pandas":
-            parts = engine.map_blocks(_sample_array, ranges, [common] * len(ranges))
+            parts = runtime.map_blocks(_sample_array, ranges, [common] * len(ranges))
             values = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
             columns = pd.Index(self._columns, tupleize_cols=False)
             return pd.DataFrame(values.T, columns=columns, copy=False)
-        refs, lengths = engine.map_to_refs(
+        refs, lengths = runtime.map_to_refs(
             _sample_partition, [(r, *common, self._columns) for r in ranges]
         )
         if kind == "modin":
             return frames.modin_from_partitions(refs, lengths, self._columns)
-        return engine.dataset_from_pandas_refs(refs)
+        return runtime.dataset_from_pandas_refs(refs)
 
     def sample_distributed(self, n: int, backend: Any = None, num_partitions: int | None = None,
                            random_seed: int | None = None,

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import engine
-from .exceptions import ColumnNotFoundError, ColumnTypeError, InvalidArgumentError
+from .. import runtime
+from ..exceptions import ColumnNotFoundError, ColumnTypeError, InvalidArgumentError
 
 __all__ = [
     "BlockSet",
@@ -181,7 +181,7 @@ def _pandas_blocks(frame: pd.DataFrame, labels: list, positions: list[int],
     bounds = np.linspace(0, n_rows, n_blocks + 1).astype(np.int64)
     refs, lengths = [], []
     for lo, hi in itertools.pairwise(bounds):
-        refs.append(engine.put(np.ascontiguousarray(values[:, lo:hi])))
+        refs.append(runtime.put(np.ascontiguousarray(values[:, lo:hi])))
         lengths.append(int(hi - lo))
     return BlockSet(refs, lengths, labels, list(range(len(positions))), "pandas")
 
@@ -193,18 +193,18 @@ def _block_length(block: Any) -> int:
 def _modin_blocks(frame: Any, labels: list, positions: list[int]) -> BlockSet:
     from modin.distributed.dataframe.pandas import unwrap_partitions
 
-    engine.init()
+    runtime.init()
     refs = list(unwrap_partitions(frame, axis=0))
-    lengths = engine.map_blocks(_block_length, refs, [()] * len(refs))
+    lengths = runtime.map_blocks(_block_length, refs, [()] * len(refs))
     return BlockSet(refs, [int(n) for n in lengths], labels, positions, "modin")
 
 
 def _dataset_blocks(dataset: Any, labels: list, positions: list[int]) -> BlockSet:
     """A Ray Dataset's blocks as pandas-frame refs; they stay in the object store."""
-    engine.init()
-    with engine.quiet_ray_data():
+    runtime.init()
+    with runtime.quiet_ray_data():
         refs = list(dataset.select_columns(list(labels)).to_pandas_refs())
-    lengths = engine.map_blocks(_block_length, refs, [()] * len(refs))
+    lengths = runtime.map_blocks(_block_length, refs, [()] * len(refs))
     return BlockSet(refs, [int(n) for n in lengths], labels, list(range(len(labels))), "dataset")
 
 

@@ -12,9 +12,9 @@ import pytest
 import ray
 
 from bestfit_accessor.pipeline import fit_frame
-from bestfit_accessor.results import RESULT_COLUMNS
+from bestfit_accessor.results.frame import RESULT_COLUMNS
 
-from .conftest import HAVE_MODIN, requires_modin, to_modin
+from ..helpers import HAVE_MODIN, requires_modin, to_modin
 
 DISTS = ["norm", "gamma", "lognorm", "logistic"]
 COMPARED = [c for c in RESULT_COLUMNS if c != "fit_seconds"]

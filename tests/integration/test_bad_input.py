@@ -16,7 +16,7 @@ from bestfit_accessor import (
     UnknownDistributionError,
 )
 
-from .conftest import HAVE_MODIN, make_frame
+from ..helpers import HAVE_MODIN, make_frame
 
 rng = np.random.default_rng(0)
 GOOD = rng.normal(10, 2, 2_000)

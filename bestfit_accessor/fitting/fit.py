@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..summaries.grid import BinLayout
 from . import metrics
-from .binned import Coordinates, Grid, Model, _has_own_ppf, maximise
-from .distributions import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
-from .histogram import BinLayout
+from .likelihood import Coordinates, Grid, Model, _has_own_ppf, maximise
+from .registry import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
 from .starts import feasible, screen_points, start_points
 
 __all__ = ["FitData", "fit_batch", "fit_distribution", "prepare_fit_data"]

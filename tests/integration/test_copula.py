@@ -13,12 +13,16 @@ import scipy.stats as st
 from scipy.special import ndtri
 
 import bestfit_accessor
-from bestfit_accessor import copula as copula_module
-from bestfit_accessor import jsonio
-from bestfit_accessor.copula import CorrelationRepairWarning, GaussianCopula, nearest_correlation
-from bestfit_accessor.ppf import build_table
+from bestfit_accessor.dependence import copula as copula_module
+from bestfit_accessor.dependence.copula import (
+    CorrelationRepairWarning,
+    GaussianCopula,
+    nearest_correlation,
+)
+from bestfit_accessor.dependence.normal_scores import build_table
+from bestfit_accessor.results import jsonio
 
-from .conftest import HAVE_MODIN, make_frame, mpd, requires_modin
+from ..helpers import HAVE_MODIN, make_frame, mpd, requires_modin
 
 RHO = np.array([[1.0, 0.6, 0.3], [0.6, 1.0, 0.5], [0.3, 0.5, 1.0]])
 CANDIDATES = ["norm", "lognorm", "expon", "gamma"]

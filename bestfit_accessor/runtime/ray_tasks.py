@@ -20,7 +20,7 @@ from typing import Any
 import ray
 from ray.exceptions import GetTimeoutError, RayError, TaskCancelledError
 
-from .exceptions import InvalidArgumentError, RayConnectionError
+from ..exceptions import InvalidArgumentError, RayConnectionError
 
 __all__ = ["TaskOutcome", "init", "is_initialized", "map_blocks", "put", "run_tasks", "shutdown"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .distributions import param_names
-from .exceptions import BestFitError, InvalidArgumentError
+from ..exceptions import BestFitError, InvalidArgumentError
+from ..fitting.registry import param_names
 
 __all__ = ["MAX_JSON_BYTES", "check_label", "check_params", "dump_json", "load_json"]
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-from .distributions import get_distribution, param_names
-from .exceptions import BestFitError, InvalidArgumentError
+from ..exceptions import BestFitError, InvalidArgumentError
+from ..fitting.registry import get_distribution, param_names
 from .jsonio import check_label, check_params, dump_json, is_real, load_json
 
 __all__ = [
