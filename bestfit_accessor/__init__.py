@@ -10,34 +10,56 @@ import warnings as _warnings
 
 from .accessor import BestFitAccessor, register_accessors
 from .compat import DistributionFit, DistributionFitter, FitResults, RayBackend
-from .dependence.copula import CorrelationRepairWarning, GaussianCopula
+from .dependence.linalg import CorrelationRepairWarning
+from .dependence.model import GaussianCopula
 from .exceptions import (
+    ArgumentTypeError,
     BestFitError,
     ColumnNotFoundError,
     ColumnTypeError,
     InsufficientDataError,
     InvalidArgumentError,
+    MemoryLimitError,
+    MissingDependencyError,
+    RayAlreadyRunningWarning,
     RayConnectionError,
     UnknownDistributionError,
 )
 from .fitting.registry import (
+    DEFAULT_CANDIDATES,
     DEFAULT_EXCLUSIONS,
     NAMED_SETS,
     get_distribution,
     list_distributions,
     param_names,
+    register_distribution,
+    unregister_distribution,
 )
-from .pipeline import DEFAULT_TIMEOUT
-from .results.frame import METRICS, fits_from_json, fits_to_json, to_scipy
+from .options import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, FitOptions
+from .results import (
+    METRICS,
+    best_rows,
+    fits_from_csv,
+    fits_from_json,
+    fits_from_parquet,
+    fits_to_csv,
+    fits_to_json,
+    fits_to_parquet,
+    params_of,
+    to_scipy,
+)
 from .runtime import init, shutdown
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_CANDIDATES",
     "DEFAULT_EXCLUSIONS",
+    "DEFAULT_SAMPLE_SIZE",
     "DEFAULT_TIMEOUT",
     "METRICS",
     "NAMED_SETS",
+    "ArgumentTypeError",
     "BestFitAccessor",
     "BestFitError",
     "ColumnNotFoundError",
@@ -45,22 +67,34 @@ __all__ = [
     "CorrelationRepairWarning",
     "DistributionFit",
     "DistributionFitter",
+    "FitOptions",
     "FitResults",
     "GaussianCopula",
     "InsufficientDataError",
     "InvalidArgumentError",
+    "MemoryLimitError",
+    "MissingDependencyError",
+    "RayAlreadyRunningWarning",
     "RayBackend",
     "RayConnectionError",
     "UnknownDistributionError",
     "__version__",
+    "best_rows",
+    "fits_from_csv",
     "fits_from_json",
+    "fits_from_parquet",
+    "fits_to_csv",
     "fits_to_json",
+    "fits_to_parquet",
     "get_distribution",
     "init",
     "list_distributions",
     "param_names",
+    "params_of",
+    "register_distribution",
     "shutdown",
     "to_scipy",
+    "unregister_distribution",
 ]
 
 with _warnings.catch_warnings():

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .pipeline import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, fit_frame
+from .options import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, FitOptions
+from .pipeline import fit_frame
 
 if TYPE_CHECKING:
-    from .dependence.copula import GaussianCopula
+    from .dependence.model import GaussianCopula
 
 __all__ = ["BestFitAccessor", "register_accessors"]
 
@@ -71,9 +72,7 @@ class BestFitAccessor:
             NaN and ±inf are dropped and counted in ``n_dropped``. The input is
             never modified.
         """
-        return fit_frame(
-            self._obj,
-            columns,
+        options = FitOptions.create(
             distributions=distributions,
             metric=metric,
             progress=progress,
@@ -81,6 +80,7 @@ class BestFitAccessor:
             timeout=timeout,
             sample_size=sample_size,
         )
+        return fit_frame(self._obj, columns, options)
 
     def corr(
         self,
@@ -118,7 +118,7 @@ class BestFitAccessor:
         correlation is that of the normal scores, computed in Ray tasks; sample new
         frames with :meth:`GaussianCopula.sample`.
         """
-        from .dependence.copula import GaussianCopula
+        from .dependence.model import GaussianCopula
 
         return GaussianCopula.fit(
             self._obj, fits, columns=columns, metric=metric, distributions=distributions,

@@ -14,10 +14,19 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-from . import runtime
+from . import frames, runtime
 from .exceptions import InvalidArgumentError
-from .pipeline import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, fit_frame
-from .results.frame import check_metric, to_scipy
+from .options import (
+    DEFAULT_SAMPLE_SIZE,
+    DEFAULT_TIMEOUT,
+    FIT_CONSTRAINTS,
+    FitOptions,
+    InstanceOf,
+    Interval,
+    validate,
+)
+from .pipeline import fit_frame
+from .results import FIELDS, best_rows, check_metric, to_scipy
 
 __all__ = ["DistributionFit", "DistributionFitter", "FitResults", "RayBackend"]
 
@@ -80,24 +89,20 @@ class DistributionFit:
 
     @classmethod
     def from_row(cls, row: pd.Series) -> DistributionFit:
+        """Every schema field this class declares, mapped by name (the seed API says
+        ``column_name`` for ``column`` and ``pvalue`` for ``ks_pvalue``)."""
         params = row["params"] if isinstance(row["params"], dict) else {}
-        return cls(
-            distribution=row["distribution"],
-            parameters=list(params.values()),
-            column_name=row["column"],
-            param_names=list(params),
-            loglik=row["loglik"],
-            aic=row["aic"],
-            bic=row["bic"],
-            ks_statistic=row["ks_statistic"],
-            pvalue=row["ks_pvalue"],
-            ad_statistic=row["ad_statistic"],
-            sse=row["sse"],
-            n_obs=int(row["n_obs"]),
-            status=row["status"],
-            message=row["message"],
-            _row=row.to_dict(),
-        )
+        values = {}
+        for f in FIELDS:
+            name = _SEED_NAMES.get(f.name, f.name)
+            if name in cls.__dataclass_fields__ and f.name != "params":
+                values[name] = int(row[f.name]) if f.dtype == "int64" else row[f.name]
+        return cls(parameters=list(params.values()), param_names=list(params),
+                   _row=row.to_dict(), **values)  # fmt: skip
+
+
+#: Seed-API names of results fields whose names differ.
+_SEED_NAMES = {"column": "column_name", "ks_pvalue": "pvalue"}
 
 
 class FitResults:
@@ -105,11 +110,8 @@ class FitResults:
 
     def __init__(self, frame: pd.DataFrame, source: Any = None) -> None:
         self.df = frame
-        self._source_kind = (
-            "modin" if type(source).__module__.startswith("modin.")
-            else "dataset" if type(source).__module__.startswith("ray.data")
-            else "pandas"
-        )  # fmt: skip
+        #: The frame kind the fits came from (a frame adapter's name).
+        self._source_kind = "pandas" if source is None else frames.adapter_for(source).name
 
     def to_pandas(self) -> pd.DataFrame:
         return self.df.copy()
@@ -123,18 +125,11 @@ class FitResults:
         """The ``n`` best successful fits by ``metric`` (lower is better), per column
         in column order when ``column`` is not given."""
         metric = check_metric(metric)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise InvalidArgumentError(f"n must be a positive integer, got {n!r}")
-        frame = self.df[self.df["status"] == "ok"]
-        if column is not None:
-            if column not in set(self.df["column"]):
-                raise InvalidArgumentError(f"no fits for column {column!r}; have {self.columns}")
-            frame = frame[frame["column"] == column]
-        out: list[DistributionFit] = []
-        for label in (self.columns if column is None else [column]):
-            rows = frame[frame["column"] == label].sort_values(metric, kind="mergesort")
-            out.extend(DistributionFit.from_row(row) for _, row in rows.head(n).iterrows())
-        return out
+        n = validate("n", n, Interval(int, 1, None))
+        if column is not None and column not in set(self.df["column"]):
+            raise InvalidArgumentError(f"no fits for column {column!r}; have {self.columns}")
+        rows = best_rows(self.df, metric, n, None if column is None else [column])
+        return [DistributionFit.from_row(row) for _, row in rows.iterrows()]
 
     def __len__(self) -> int:
         return len(self.df)
@@ -147,11 +142,7 @@ class DistributionFitter:
     """Fit candidate distributions to columns of pandas, Modin or Ray Dataset input."""
 
     def __init__(self, backend: RayBackend | None = None) -> None:
-        if backend is not None and not isinstance(backend, RayBackend):
-            raise InvalidArgumentError(
-                f"backend must be a RayBackend or None, got {type(backend).__name__}"
-            )
-        self.backend = backend
+        self.backend = validate("backend", backend, (InstanceOf(RayBackend, "a RayBackend"), None))
 
     def fit(
         self,
@@ -172,9 +163,8 @@ class DistributionFitter:
         selection = [column] if column is not None else columns
         if isinstance(selection, (str, bytes)):
             selection = [selection]
-        frame = fit_frame(
-            df,
-            None if selection is None else list(selection),
+        validate("progress_callback", progress_callback, FIT_CONSTRAINTS["progress"])
+        options = FitOptions.create(
             distributions=distributions,
             metric=metric,
             progress=progress_callback,
@@ -182,5 +172,6 @@ class DistributionFitter:
             timeout=timeout,
             sample_size=sample_size,
         )
+        frame = fit_frame(df, None if selection is None else list(selection), options)
         return FitResults(frame, df)
 

@@ -7,11 +7,15 @@ Every error takes a single message argument so it survives the trip through Ray
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentTypeError",
     "BestFitError",
     "ColumnNotFoundError",
     "ColumnTypeError",
     "InsufficientDataError",
     "InvalidArgumentError",
+    "MemoryLimitError",
+    "MissingDependencyError",
+    "RayAlreadyRunningWarning",
     "RayConnectionError",
     "UnknownDistributionError",
 ]
@@ -37,7 +41,24 @@ class InsufficientDataError(BestFitError, ValueError):
 
 
 class InvalidArgumentError(BestFitError, ValueError):
-    """An argument of a public call is out of range or of the wrong kind."""
+    """An argument of a public call has a value outside what it accepts."""
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of a public call has the wrong type.
+
+    Both a ``TypeError`` (what Python code expects for a wrong type) and an
+    :class:`InvalidArgumentError`, so ``except InvalidArgumentError`` still catches
+    every bad argument.
+    """
+
+
+class MissingDependencyError(BestFitError, ImportError):
+    """An optional package a call needs is not installed or cannot be imported here."""
+
+
+class MemoryLimitError(BestFitError, MemoryError):
+    """A request would need more memory than the cluster offers."""
 
 
 class UnknownDistributionError(BestFitError, ValueError):
@@ -46,3 +67,8 @@ class UnknownDistributionError(BestFitError, ValueError):
 
 class RayConnectionError(BestFitError, RuntimeError):
     """Ray could not be started or the cluster address could not be reached."""
+
+
+class RayAlreadyRunningWarning(UserWarning):
+    """Settings for starting Ray (``num_cpus``, ``ray.init`` keywords) were given
+    while Ray is already running: they cannot apply to it and are ignored."""

@@ -6,7 +6,6 @@ merges small summaries and builds the results frame.
 
 from __future__ import annotations
 
-import numbers
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -16,21 +15,33 @@ import numpy as np
 import pandas as pd
 
 from . import frames, runtime
-from .exceptions import InsufficientDataError, InvalidArgumentError
-from .fitting.fit import fit_batch, fit_distribution, prepare_fit_data
-from .fitting.registry import param_names, plan_batches, resolve_distributions
-from .progress import resolve_progress
-from .results.frame import build_results, check_metric
-from .summaries.grid import BinLayout, count_values, design_layout
+from .exceptions import ArgumentTypeError, InsufficientDataError
+from .fitting import registry
+from .fitting.exact_pass import block_logliks
+from .fitting.fit import EXACT_EVERYWHERE, prepare_fit_data
+from .fitting.metrics import information_criteria
+from .fitting.registry import custom_snapshot, param_names, plan_batches
+from .fitting.tasks import fit_batch_task, fit_distribution_task, polish_task
+from .options import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, FitOptions, check_random_state
+from .results import build_results, failed_record, to_data_units
+from .summaries.grid import BinLayout, choose_core_scale, count_values, design_layout
 from .summaries.moments import ColumnSummary, merge_summaries, sample_positions, summarize_values
+from .summaries.point_masses import PointMass, confirmed, find_point_mass
 
-__all__ = ["DEFAULT_TIMEOUT", "MIN_FINITE_VALUES", "ColumnProfile", "fit_frame", "profile_columns"]
+__all__ = [
+    "DEFAULT_SAMPLE_SIZE",  # re-exported from options
+    "DEFAULT_TIMEOUT",
+    "MIN_FINITE_VALUES",
+    "ColumnProfile",
+    "check_random_state",
+    "fit_frame",
+    "profile_columns",
+]
 
-#: Seconds one distribution's fit may run before it is cancelled.
-DEFAULT_TIMEOUT = 120.0
 #: Fewer finite values than this in a column is an error.
 MIN_FINITE_VALUES = 10
-DEFAULT_SAMPLE_SIZE = 10_000
+#: Columns of at most this many rows are fitted on their exact likelihood.
+EXACT_LIMIT = 100_000
 
 
 @dataclass
@@ -50,6 +61,15 @@ class ColumnProfile:
     counts: np.ndarray
     center: float
     spread: float
+    #: every finite value of a small column: (standardised, in data units)
+    values: tuple[np.ndarray, np.ndarray] | None = None
+    #: a value set aside from the fit (the counts and values above leave it out)
+    point_mass: PointMass | None = None
+
+    @property
+    def n_fitted(self) -> int:
+        """Finite values the distributions are fitted to."""
+        return int(self.counts.sum())
 
 
 def standardize(values: np.ndarray, center: float, spread: float) -> np.ndarray:
@@ -82,22 +102,21 @@ def _summarize_block(block: Any, positions: list[int], local: np.ndarray,
 
 
 def _histogram_block(block: Any, positions: list[int], layouts: list[BinLayout],
-                     scales: list[tuple[float, float]]) -> list:  # fmt: skip
-    return [count_values(standardize(frames.block_column(block, p), *scale), layout)
-            for p, layout, scale in zip(positions, layouts, scales, strict=True)]  # fmt: skip
-
-
-def check_random_state(random_state: object) -> object:
-    if random_state is None or isinstance(random_state, np.random.SeedSequence):
-        return random_state
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise InvalidArgumentError(f"random_state must be >= 0, got {random_state}")
-        return int(random_state)
-    raise InvalidArgumentError(
-        f"random_state must be None, a non-negative integer or a numpy SeedSequence, "
-        f"got {random_state!r}"
-    )
+                     scales: list[tuple[float, float]],
+                     masses: list[float | None]) -> list[tuple[np.ndarray, int]]:  # fmt: skip
+    """Per column: histogram counts of the values other than its point mass, and the
+    point mass's exact count."""
+    out = []
+    for p, layout, scale, mass in zip(positions, layouts, scales, masses, strict=True):
+        x = frames.block_column(block, p)
+        n_mass = 0
+        if mass is not None:
+            at_mass = x == mass
+            n_mass = int(np.count_nonzero(at_mass))
+            if n_mass:
+                x = x[~at_mass]
+        out.append((count_values(standardize(x, *scale), layout), n_mass))
+    return out
 
 
 def _check_column_data(label: Hashable, summary: ColumnSummary) -> None:
@@ -115,10 +134,38 @@ def _check_column_data(label: Hashable, summary: ColumnSummary) -> None:
         )
 
 
+def _rest_range(summary: ColumnSummary, mass: PointMass | None) -> tuple[float, float]:
+    """The range of the values other than the point mass."""
+    lo, hi = summary.vmin, summary.vmax
+    if mass is not None and mass.value == lo:
+        lo = summary.vmin2
+    if mass is not None and mass.value == hi:
+        hi = summary.vmax2
+    return lo, hi
+
+
+def _check_rest(label: Hashable, summary: ColumnSummary, mass: PointMass, rest: np.ndarray,
+                lo: float, hi: float) -> None:  # fmt: skip
+    if rest.size < MIN_FINITE_VALUES or not hi > lo:
+        raise InsufficientDataError(
+            f"column {label!r} is a point mass at {mass.value:g} for "
+            f"{100 * mass.share:.1f}% of its {summary.n} finite values; the "
+            f"{'rest is constant' if rest.size else 'rest is empty'} or too small for a "
+            f"continuous fit (at least {MIN_FINITE_VALUES} other distinct values are needed)")
+
+
 def profile_columns(blocks: frames.BlockSet, sample_size: int,
                     random_state: object) -> list[ColumnProfile]:  # fmt: skip
-    """Two passes over the blocks: summaries with the sample, then histograms."""
-    positions = sample_positions(blocks.n_rows, sample_size, random_state)
+    """Two passes over the blocks: summaries with the sample, then histograms.
+
+    A small column is gathered whole (in random order): its fit maximises and
+    reports the exact likelihood, and the sample is its first ``sample_size``
+    values. A point mass found in the gathered values is counted exactly in the
+    second pass and set aside: the profile describes the rest of the column.
+    """
+    keep_all = blocks.n_rows <= EXACT_LIMIT
+    positions = sample_positions(blocks.n_rows, blocks.n_rows if keep_all else sample_size,
+                                 random_state)  # fmt: skip
     per_block = []
     for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
         inside = (positions >= offset) & (positions < offset + length)
@@ -126,71 +173,72 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
     block_summaries = runtime.map_blocks(_summarize_block, blocks.refs, per_block)
     summaries = [merge_summaries([parts[i] for parts in block_summaries])
                  for i in range(len(blocks.labels))]  # fmt: skip
-    layouts, samples, scales = [], [], []
+    layouts, samples, scales, values, masses = [], [], [], [], []
     for label, summary in zip(blocks.labels, summaries, strict=True):
         _check_column_data(label, summary)
-        raw = summary.sample(positions.size)
-        scale = standardizing_constants(raw, summary.vmin, summary.vmax)
+        gathered = summary.sample(positions.size)
+        mass = find_point_mass(gathered)
+        lo, hi = summary.vmin, summary.vmax
+        if mass is not None:
+            gathered = gathered[gathered != mass.value]
+            lo, hi = _rest_range(summary, mass)
+            _check_rest(label, summary, mass, gathered, lo, hi)
+        raw = gathered[:sample_size]
+        scale = standardizing_constants(raw, lo, hi)
         sample = standardize(raw, *scale)
-        zmin, zmax = standardize(np.array([summary.vmin, summary.vmax]), *scale)
+        values.append((standardize(gathered, *scale), gathered) if keep_all else None)
+        zmin, zmax = standardize(np.array([lo, hi]), *scale)
         samples.append(sample)
         scales.append(scale)
-        layouts.append(design_layout(sample, float(zmin), float(zmax)))
+        masses.append(mass)
+        # Heavy tails get a core uniform in log x (positive data) or asinh.
+        origin = float(standardize(np.array([0.0]), *scale)[0])
+        layouts.append(design_layout(sample, float(zmin), float(zmax),
+                                     core_scale=choose_core_scale(sample, origin, float(zmin))))
     block_counts = runtime.map_blocks(
-        _histogram_block, blocks.refs, [(blocks.positions, layouts, scales)] * len(blocks.refs)
-    )
-    return [
-        ColumnProfile(label, summary, sample, layout,
-                      np.sum([parts[i] for parts in block_counts], axis=0), *scale)
-        for i, (label, summary, sample, layout, scale) in enumerate(
-            zip(blocks.labels, summaries, samples, layouts, scales, strict=True))
-    ]  # fmt: skip
+        _histogram_block, blocks.refs,
+        [(blocks.positions, layouts, scales, [m and m.value for m in masses])] * len(blocks.refs),
+    )  # fmt: skip
+    profiles = []
+    for i, (label, summary, sample, layout, scale, exact, mass) in enumerate(
+            zip(blocks.labels, summaries, samples, layouts, scales, values, masses,
+                strict=True)):  # fmt: skip
+        counts = np.sum([parts[i][0] for parts in block_counts], axis=0)
+        if mass is not None:
+            n_mass = sum(parts[i][1] for parts in block_counts)
+            candidate, mass = mass, confirmed(mass, n_mass, summary.n)
+            if mass is None:  # the sample overstated it: its values go back in the histogram
+                counts = counts + n_mass * count_values(
+                    standardize(np.array([candidate.value]), *scale), layout)
+        profiles.append(ColumnProfile(label, summary, sample, layout, counts, *scale, exact,
+                                      mass))  # fmt: skip
+    return profiles
 
 
-def _check_timeout(timeout: object) -> float | None:
-    if timeout is None:
-        return None
-    if (isinstance(timeout, bool) or not isinstance(timeout, numbers.Real)
-            or not np.isfinite(timeout) or timeout <= 0):  # fmt: skip
-        raise InvalidArgumentError(f"timeout must be a positive number of seconds or None, "
-                                   f"got {timeout!r}")  # fmt: skip
-    return float(timeout)
+def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
+              **settings: Any) -> pd.DataFrame:  # fmt: skip
+    """Fit every candidate distribution to every selected column; see the accessor.
 
-
-def _check_sample_size(sample_size: object) -> int:
-    if (isinstance(sample_size, bool) or not isinstance(sample_size, numbers.Integral)
-            or sample_size < 100):  # fmt: skip
-        raise InvalidArgumentError(f"sample_size must be an integer >= 100, got {sample_size!r}")
-    return int(sample_size)
-
-
-def fit_frame(
-    obj: Any,
-    columns: Any = None,
-    *,
-    distributions: Any = None,
-    metric: str = "aic",
-    progress: Any = None,
-    random_state: Any = None,
-    timeout: float | None = DEFAULT_TIMEOUT,
-    sample_size: int = DEFAULT_SAMPLE_SIZE,
-    n_blocks: int | None = None,
-) -> pd.DataFrame:
-    """Fit every candidate distribution to every selected column; see the accessor."""
-    metric = check_metric(metric)
-    callback = resolve_progress(progress)
-    random_state = check_random_state(random_state)
-    timeout = _check_timeout(timeout)
-    sample_size = _check_sample_size(sample_size)
-    names = resolve_distributions(distributions)
-    blocks = frames.to_blocks(obj, columns, n_blocks=n_blocks)
+    ``options`` are the settings the face validated once; internal callers may
+    give the same settings as keywords instead (``FitOptions`` fields).
+    """
+    if options is None:
+        options = FitOptions.create(**settings)
+    elif settings:
+        raise ArgumentTypeError(f"give options or keyword settings, not both; got "
+                                f"{sorted(settings)}")  # fmt: skip
+    metric, callback, random_state = options.metric, options.progress, options.random_state
+    timeout, sample_size, names = options.timeout, options.sample_size, list(options.distributions)
+    blocks = frames.to_blocks(obj, columns, n_blocks=options.n_blocks)
     frames.check_not_empty(blocks, blocks.labels)
     profiles = profile_columns(blocks, sample_size, random_state)
 
     data_refs = []
     for profile in profiles:
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
-                                profile.layout.edges[0], profile.layout.edges[-1])  # fmt: skip
+                                profile.layout.edges[0], profile.layout.edges[-1],
+                                *(profile.values or (None, None)), profile.center,
+                                profile.spread)  # fmt: skip
         data_refs.append(runtime.put(data))
     # Fast fits share a Ray task (a task costs as much as a fast fit); a batch that
     # fails or times out is run again one distribution per task, so every fit keeps
@@ -203,7 +251,9 @@ def fit_frame(
         if callback is not None:
             callback(done, total, 100.0 * done / total)
 
-    outcomes = runtime.run_tasks(fit_batch, calls, timeout=timeout, on_done=on_done,
+    custom = runtime.put(custom_snapshot())  # registered distributions, for the workers
+    outcomes = runtime.run_tasks(fit_batch_task, [(*call, custom) for call in calls],
+                                timeout=timeout, on_done=on_done,
                                 weights=[len(batch) for batch, _ in calls])  # fmt: skip
     fits = [
         _Fit(name, ref, profile, outcome, outcome.value[k] if outcome.status == "ok" else None,
@@ -213,10 +263,12 @@ def fit_frame(
     ]  # fmt: skip
     retry = [fit for fit in fits if fit.outcome.status != "ok" and fit.batch_size > 1]
     if retry:
-        redone = runtime.run_tasks(fit_distribution, [(fit.name, fit.data_ref) for fit in retry],
+        redone = runtime.run_tasks(fit_distribution_task,
+                                  [(fit.name, fit.data_ref, custom) for fit in retry],
                                   timeout=timeout)  # fmt: skip
         for fit, outcome in zip(retry, redone, strict=True):
             fit.outcome, fit.record = outcome, outcome.value
+    polish_leaders(fits, metric, timeout, custom)
     records = []
     for fit in fits:
         profile = fit.profile
@@ -226,7 +278,12 @@ def fit_frame(
             record = _empty_record(profile, fit.name, fit.outcome.status, fit.outcome.message,
                                    timeout)  # fmt: skip
         record["n_dropped"] = profile.summary.n_dropped
+        mass = profile.point_mass
+        record["n_point_mass"] = 0 if mass is None else mass.count
+        if mass is not None:
+            record["message"] = "; ".join(filter(None, [mass.describe(), record["message"]]))
         records.append(record)
+    confirm_exact(blocks, profiles, records, metric, custom)
     results = build_results(records, metric, blocks.labels)
     results.attrs["ray_nodes"] = dict(Counter(f.outcome.node_id for f in fits if f.outcome.node_id))
     return results
@@ -246,44 +303,107 @@ class _Fit:
 
 def _empty_record(profile: ColumnProfile, name: str, status: str, message: str,
                   timeout: float | None) -> dict:  # fmt: skip
-    return {
-        "column": profile.label,
-        "distribution": name,
-        "params": None,
-        "n_params": len(param_names(name)),
-        "n_obs": profile.summary.n,
-        "fit_seconds": timeout if status == "timeout" else np.nan,
-        "status": status,
-        "message": message,
-    }
+    return failed_record(profile.label, name, len(param_names(name)), profile.n_fitted,
+                         status=status, message=message,
+                         fit_seconds=timeout if status == "timeout" else np.nan)  # fmt: skip
 
 
+#: Candidates per gathered column with many distinct values whose fit is taken from
+#: the binned optimum to the exact one.
+TOP_POLISH = 5
 
-def to_data_units(record: dict, center: float, spread: float) -> dict:
-    """Map a fit made on ``z = (x − center) / spread`` back to the data's units.
 
-    ``loc → center + spread·loc``, ``scale → spread·scale``; densities shrink by
-    ``spread``, so ``loglik`` drops by ``n·log(spread)`` (AIC/BIC follow) and SSE,
-    a sum of squared densities, divides by ``spread²``. KS and AD are unchanged.
+def polish_leaders(fits: list[_Fit], metric: str, timeout: float | None, custom: Any) -> None:
+    """Take the leading fits of gathered columns with many distinct values to the
+    exact likelihood's optimum.
+
+    Such a column's fits ran on the binned likelihood (a density evaluation per
+    value would cost a hundred times more) and were scored exactly; the
+    :data:`TOP_POLISH` best ok fits by ``metric`` (AIC unless it is BIC) now
+    maximise ``Σ log f(x_i)`` itself, in Ray tasks.
     """
-    out = dict(record)
-    params = record.get("params")
-    if params is None:
-        return out
-    with np.errstate(over="ignore"):
-        params = dict(params)
-        params["loc"] = center + spread * params["loc"]
-        params["scale"] = spread * params["scale"]
-    out["params"] = params
-    if not (np.isfinite(params["loc"]) and np.isfinite(params["scale"]) and params["scale"] > 0):
-        out.update(status="failed", message="the fitted loc/scale overflow the double range")
-        for name in ("loglik", "aic", "bic", "ks_statistic", "ks_pvalue", "ad_statistic", "sse"):
-            out[name] = np.nan
-        return out
-    shift = record["n_obs"] * np.log(spread)
-    out["loglik"] = record["loglik"] - shift
-    out["aic"] = record["aic"] + 2.0 * shift
-    out["bic"] = record["bic"] + 2.0 * shift
-    with np.errstate(over="ignore", under="ignore"):
-        out["sse"] = float(np.float64(record["sse"]) / np.float64(spread) / np.float64(spread))
-    return out
+    key = metric if metric in ("aic", "bic") else "aic"
+    chosen = []
+    for profile in {id(f.profile): f.profile for f in fits}.values():
+        if profile.values is None or np.unique(profile.values[0]).size <= EXACT_EVERYWHERE:
+            continue
+        mine = [f for f in fits if f.profile is profile and f.outcome.status == "ok"
+                and f.record["status"] == "ok" and np.isfinite(f.record[key])]  # fmt: skip
+        mine.sort(key=lambda f: (f.record[key], f.name))
+        chosen.extend(mine[:TOP_POLISH])
+    if not chosen:
+        return
+    calls = [(f.name, f.data_ref, list(f.record["params"].values()), custom) for f in chosen]
+    for fit, outcome in zip(chosen, runtime.run_tasks(polish_task, calls, timeout=timeout),
+                            strict=True):  # fmt: skip
+        polished = outcome.value if outcome.status == "ok" else None
+        if (polished is not None and polished["status"] == "ok"
+                and polished["loglik"] >= fit.record["loglik"]):  # fmt: skip
+            polished["fit_seconds"] += fit.record["fit_seconds"]
+            fit.record = polished
+
+
+#: Candidates per large column whose log-likelihood is recomputed exactly on every row.
+TOP_EXACT = 5
+
+
+def _exact_job(block: Any, position: int, candidates: list[tuple], excluded: tuple[float, ...],
+               custom: Any) -> np.ndarray:  # fmt: skip
+    registry.install(custom)
+    return block_logliks(frames.block_column(block, position), candidates, excluded)
+
+
+def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], records: list[dict],
+                  metric: str, custom: Any) -> None:  # fmt: skip
+    """Exact ``loglik``, ``aic`` and ``bic`` of the leading candidates of large columns.
+
+    A column gathered whole was fitted on its exact likelihood already. For a
+    larger one, the :data:`TOP_EXACT` best ok fits (by ``metric`` when it is an
+    information criterion, else by AIC) get ``Σ log f(x_i)`` over every row in one
+    pass over the blocks, and the ranking uses it. ``loglik_exact`` says which rows
+    carry exact values.
+    """
+    for record in records:
+        record["loglik_exact"] = record["status"] == "ok" and any(
+            p.label == record["column"] and p.values is not None for p in profiles)
+    key = metric if metric in ("aic", "bic") else "aic"
+    chosen: list[list[dict]] = []
+    for profile in profiles:
+        if profile.values is not None:
+            chosen.append([])
+            continue
+        rows = [r for r in records if r["column"] == profile.label and r["status"] == "ok"
+                and np.isfinite(r[key])]  # fmt: skip
+        rows.sort(key=lambda r: (r[key], r["distribution"]))
+        chosen.append(rows[:TOP_EXACT])
+    if not any(chosen):
+        return
+    # One task per (block, column); with fewer blocks than CPUs, one per candidate too,
+    # so a one-block frame still uses every core.
+    per_candidate = len(blocks.refs) < runtime.total_cpus()
+    jobs, refs, args = [], [], []
+    for ref in blocks.refs:
+        for i, (profile, rows) in enumerate(zip(profiles, chosen, strict=True)):
+            mass = () if profile.point_mass is None else (profile.point_mass.value,)
+            groups = [[k] for k in range(len(rows))] if per_candidate else [list(range(len(rows)))]
+            for group in groups if rows else []:
+                jobs.append((i, group))
+                refs.append(ref)
+                args.append((blocks.positions[i], [(rows[k]["distribution"],
+                             tuple(rows[k]["params"].values())) for k in group], mass, custom))
+    totals = [np.zeros(len(rows)) for rows in chosen]
+    for (i, group), sums in zip(jobs, runtime.map_blocks(_exact_job, refs, args), strict=True):
+        totals[i][group] += sums
+    for rows, column_totals in zip(chosen, totals, strict=True):
+        for record, loglik in zip(rows, column_totals, strict=True):
+            record["loglik_exact"] = True
+            if not np.isfinite(loglik):
+                record.update(status="failed", message=(
+                    "an observed value has zero density at the fitted parameters "
+                    "(exact log-likelihood -inf)"))  # fmt: skip
+                for name in ("loglik", "aic", "bic"):
+                    record[name] = np.nan
+                continue
+            record["loglik"] = float(loglik)
+            record["aic"], record["bic"] = information_criteria(
+                float(loglik), record["n_params"], record["n_obs"])

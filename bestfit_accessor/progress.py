@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from .exceptions import InvalidArgumentError
+from .options import FIT_CONSTRAINTS, validate
 
 __all__ = ["ProgressBar", "console_progress", "resolve_progress"]
 
@@ -52,13 +52,11 @@ def console_progress(stream: TextIO | None = None) -> ProgressCallback:
 
 
 def resolve_progress(progress: object) -> ProgressCallback | None:
-    """``None``/``False`` → no progress, ``True`` → a console bar, a callable → itself."""
+    """``None``/``False`` → no progress, ``True`` → a console bar, a callable
+    ``(done, total, percent)`` → itself."""
+    progress = validate("progress", progress, FIT_CONSTRAINTS["progress"])
     if progress is None or progress is False:
         return None
     if progress is True:
         return ProgressBar()
-    if callable(progress):
-        return progress  # type: ignore[return-value]
-    raise InvalidArgumentError(
-        f"progress must be None, True/False or a callable (done, total, percent); got {progress!r}"
-    )
+    return progress  # type: ignore[no-any-return]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats as st
+from scipy.special import ndtr
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("MODIN_ENGINE", "ray")
@@ -67,3 +71,74 @@ def fit_data_for(x: np.ndarray, seed: int = 0):
     layout = grid.design_layout(sample, x.min(), x.max())
     counts = grid.count_values(x, layout)
     return prepare_fit_data("x", sample, layout, counts, float(x.min()), float(x.max()))
+
+
+class SleepyNormal(st.rv_continuous):
+    """A standard normal whose every pdf or cdf evaluation first sleeps ``delay`` s.
+
+    Registered (see :func:`registered`), its fit surely outlives any timeout, so the
+    timeout and fault tests do not depend on how slow a scipy distribution is.
+    """
+
+    def __init__(self, delay: float = 60.0, **kwargs):
+        super().__init__(**kwargs)
+        self.delay = float(delay)
+
+    def _updated_ctor_param(self):  # freezing rebuilds the object from these
+        return {**super()._updated_ctor_param(), "delay": self.delay}
+
+    def _pdf(self, x):
+        time.sleep(self.delay)
+        return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+
+    def _cdf(self, x):
+        time.sleep(self.delay)
+        return ndtr(x)
+
+
+@contextlib.contextmanager
+def registered(name: str, rv):
+    """``rv`` registered under ``name`` for the duration of the block."""
+    from bestfit_accessor import register_distribution, unregister_distribution
+
+    register_distribution(name, rv, replace=True)
+    try:
+        yield rv
+    finally:
+        unregister_distribution(name)
+
+
+#: Columns that measure the run (wall-clock time), not the fit: never compared.
+TIMING_COLUMNS = ("fit_seconds",)
+
+
+def _same_value(left, right) -> bool:
+    """Equal, counting a missing value (None, NaN, NA) as equal to another missing one."""
+    if isinstance(left, dict) or isinstance(right, dict):
+        return (isinstance(left, dict) and isinstance(right, dict)
+                and list(left) == list(right)
+                and all(_same_value(left[k], right[k]) for k in left))  # fmt: skip
+    if pd.api.types.is_scalar(left) and pd.api.types.is_scalar(right):
+        if pd.isna(left) or pd.isna(right):
+            return bool(pd.isna(left) and pd.isna(right))
+    return bool(left == right)
+
+
+def assert_same_fits(a, b) -> None:
+    """Two results frames hold exactly the same fits, row by row: the same columns in
+    the same order with the same dtypes, ``params`` dicts with the same names in the
+    same order and equal values, every other value equal (floats exactly, a missing
+    value only matching a missing one). Only the wall-clock ``fit_seconds`` may
+    differ, and the index is ignored (a filtered frame keeps its labels)."""
+    a, b = to_pandas(a).reset_index(drop=True), to_pandas(b).reset_index(drop=True)
+    assert list(a.columns) == list(b.columns), (list(a.columns), list(b.columns))
+    assert list(a.dtypes) == list(b.dtypes), (dict(a.dtypes), dict(b.dtypes))
+    assert len(a) == len(b), f"{len(a)} rows against {len(b)}"
+    for name in a.columns:
+        if name in TIMING_COLUMNS:
+            continue
+        for i, (left, right) in enumerate(zip(a[name], b[name], strict=True)):
+            assert _same_value(left, right), (
+                f"row {i} ({a['column'].iloc[i]!r}, {a['distribution'].iloc[i]!r}): "
+                f"{name} {left!r} != {right!r}"
+            )

@@ -16,7 +16,8 @@ import pandas as pd
 from scipy.special import ndtri
 
 from .. import frames, runtime
-from ..exceptions import InsufficientDataError, InvalidArgumentError
+from ..exceptions import InsufficientDataError
+from ..options import Options, validate
 from ..summaries.comoments import (
     RANK_BINS,
     CoMoments,
@@ -124,8 +125,7 @@ def _labelled(matrix: np.ndarray, labels: list, **attrs: Any) -> pd.DataFrame:
 
 def corr_frame(obj: Any, columns: Any = None, *, method: str = "pearson") -> pd.DataFrame:
     """Correlation matrix of the selected columns, computed in Ray tasks."""
-    if not isinstance(method, str) or method not in CORR_METHODS:
-        raise InvalidArgumentError(f"method must be one of {list(CORR_METHODS)}, got {method!r}")
+    method = validate("method", method, Options(*CORR_METHODS))
     blocks = frames.to_blocks(obj, columns)
     labels = list(blocks.labels)
     if method == "pearson":

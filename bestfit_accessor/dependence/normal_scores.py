@@ -23,14 +23,15 @@ with slope ``dz/dx = f(x) / φ(z)`` and verified the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.stats as st
 from scipy.special import ndtr, ndtri
 
 from ..exceptions import InvalidArgumentError
-from ..fitting.registry import get_distribution, param_names
+from ..fitting.registry import get_distribution, list_distributions, param_names
+from ..fitting.scipy_adapter import family_of
 
 __all__ = ["NormalScoreTable", "build_table"]
 
@@ -55,10 +56,6 @@ _EPS = float(np.finfo(np.float64).eps)
 
 def _phi(z: np.ndarray) -> np.ndarray:
     return _PHI0 * np.exp(-0.5 * z * z)
-
-
-def _has_own(dist: st.rv_continuous, method: str) -> bool:
-    return getattr(type(dist), method) is not getattr(st.rv_continuous, method)
 
 
 def _values(frozen, x: np.ndarray, upper: np.ndarray) -> np.ndarray:
@@ -184,11 +181,15 @@ class NormalScoreTable:
     inv_exact: np.ndarray
     x_median: float
     generic_ppf: bool
+    # The distribution itself, not only its name: tables are used in Ray tasks,
+    # where a user's registered distribution is not in the worker's registry.
+    dist: st.rv_continuous | None = field(default=None, repr=False, compare=False)
 
     @property
     def frozen(self):
         *shapes, loc, scale = self.params
-        return get_distribution(self.name)(*shapes, loc=loc, scale=scale)
+        dist = self.dist if self.dist is not None else get_distribution(self.name)
+        return dist(*shapes, loc=loc, scale=scale)
 
     @property
     def n_nodes(self) -> int:
@@ -289,7 +290,7 @@ def build_table(name: str, params: Mapping[str, float] | tuple) -> NormalScoreTa
     dist = get_distribution(name)
     *shapes, loc, scale = values
     frozen = dist(*shapes, loc=loc, scale=scale)
-    generic = not _has_own(dist, "_ppf")
+    generic = not family_of(dist).has_own_ppf
 
     h = H_START
     n_half = round(Z_MAX / h)
@@ -328,6 +329,7 @@ def build_table(name: str, params: Mapping[str, float] | tuple) -> NormalScoreTa
         inv_exact=inv_failing,
         x_median=x_median,
         generic_ppf=generic,
+        dist=dist if name in list_distributions("custom") else None,
     )
 
 

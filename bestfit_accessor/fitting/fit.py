@@ -22,19 +22,31 @@ PDF agree; its support always covers the observed range.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import optimize
 
+from ..results.schema import new_record
 from ..summaries.grid import BinLayout
 from . import metrics
-from .likelihood import Coordinates, Grid, Model, _has_own_ppf, maximise
+from .coordinates import Coordinates, has_own_ppf
+from .likelihood import ExactValues, Grid, Model
+from .optimiser import maximise
 from .registry import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
+from .scipy_adapter import family_of
 from .starts import feasible, screen_points, start_points
 
-__all__ = ["FitData", "fit_batch", "fit_distribution", "prepare_fit_data"]
+__all__ = [
+    "FitData",
+    "fit_batch",
+    "fit_distribution",
+    "polish_distribution",
+    "prepare_fit_data",
+]
 
 #: Fine core bins merged into one bin for the SSE.
 SSE_GROUP = 8
@@ -49,6 +61,29 @@ SCREEN_STEPS = 2
 #: to travel along a ridge; it stops early at a support bound, the gap phase's job.
 QUANTILE_STEPS = 50
 POLISH_STEPS = 3
+#: Columns with at most this many distinct values are fitted on exact terms from the
+#: first start on (a density evaluation per distinct value costs about what the
+#: binned likelihood's ~600 CDF evaluations do); larger small columns start on the
+#: binned likelihood and finish on the exact one.
+EXACT_EVERYWHERE = 2_000
+#: A one-sided support bound stays this share of the data's end spacing away from the
+#: extreme value (:attr:`FitData.min_gap`): a regular fit (expon's loc on the
+#: minimum) loses ~1e-4 log-likelihood units, a density spike gains at most
+#: (1 − shape)·log(1e4) per observation at the extreme.
+MIN_GAP_SHARE = 1e-4
+#: Screened starts given a few steps, and how many of them are refined, on a column
+#: whose every stage runs on exact terms.
+EXACT_SCREEN_KEEP = 6
+EXACT_REFINE = 3
+#: The Nelder–Mead finish of a column with few distinct values: the simplex's size in
+#: the optimiser's coordinates and its evaluation budget per parameter.
+SIMPLEX_STEP = 0.05
+SIMPLEX_EVALS_PER_PARAM = 120
+#: No observation's density may exceed 1/(SPIKE_SHARE · the smallest gap between
+#: distinct values): a narrower spike on a data point is an unbounded likelihood.
+SPIKE_SHARE = 0.1
+#: Steps of the exact polish after the binned stages.
+EXACT_STEPS = 12
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 
@@ -73,6 +108,25 @@ class FitData:
     fine: Grid
     coarse: Grid
     probes: np.ndarray  # sample quantiles where CDF/SF/PDF consistency is checked
+    exact: ExactValues | None = None  # every finite value, when the column is small
+    raw_values: np.ndarray | None = None  # exact.values in data units: x = center + spread·z
+    center: float = 0.0
+    spread: float = 1.0
+
+    @property
+    def min_gap(self) -> float:
+        """Closest a one-sided support bound may come to the data's extreme, on the
+        exact likelihood: a small fraction of the gap between the two smallest
+        distinct values (the binned likelihood has its end terms instead)."""
+        if self.exact is None or self.exact.values.size < 2:
+            return 0.0
+        v = self.exact.values
+        return MIN_GAP_SHARE * float(min(v[1] - v[0], v[-1] - v[-2]))
+
+    @property
+    def exact_everywhere(self) -> bool:
+        """Whether every stage can use the exact terms (few distinct values)."""
+        return self.exact is not None and self.exact.values.size <= EXACT_EVERYWHERE
 
 
 def _group_edges(layout: BinLayout, group: int) -> np.ndarray:
@@ -93,20 +147,38 @@ def _grid(edges: np.ndarray, counts: np.ndarray, median: float) -> Grid:
 
 def prepare_fit_data(
     column: object, sample: np.ndarray, layout: BinLayout, counts: np.ndarray, vmin: float,
-    vmax: float,
+    vmax: float, values: np.ndarray | None = None, raw_values: np.ndarray | None = None,
+    center: float = 0.0, spread: float = 1.0,
 ) -> FitData:
-    """Pre-compute what every distribution's fit of this column shares."""
+    """Pre-compute what every distribution's fit of this column shares.
+
+    ``values``, every finite value of a small column (in the same standardised
+    units as ``sample``), makes the fit maximise and report the exact likelihood;
+    ``raw_values`` are the same values in data units (``center + spread·z``), on
+    which the reported log-likelihood is evaluated through scipy's public API.
+    """
+    exact = raw = None
+    if values is not None:
+        raw_values = values if raw_values is None else np.asarray(raw_values, dtype=float)
+        order = np.argsort(values, kind="stable")
+        exact = ExactValues.from_values(values, SPIKE_SHARE)
+        # The distinct raw values in the order of the distinct standardised ones.
+        first = np.unique(np.asarray(values)[order], return_index=True)[1]
+        raw = raw_values[order][first]
     edges = layout.edges
     counts = np.asarray(counts, dtype=np.int64)
     n_obs = int(counts.sum())
     median = float(np.median(sample)) if sample.size else float(edges[len(edges) // 2])
     split = int(np.clip(np.searchsorted(edges, median), 1, len(edges) - 1))
-    keep = _group_edges(layout, SSE_GROUP)
+    # Merge core bins in proportion to their number (a heavy-tailed column's core has
+    # more), so the SSE and the optimiser's coarse grid keep their sizes.
+    per_512 = max(1, layout.n_core // 512)
+    keep = _group_edges(layout, SSE_GROUP * per_512)
     sse_edges = edges[keep]
     sse_counts = np.add.reduceat(counts, keep[:-1])
     sse_density = sse_counts / (n_obs * np.diff(sse_edges))
     sse_split = int(np.clip(np.searchsorted(sse_edges, median), 1, len(sse_edges) - 1))
-    coarse_keep = _group_edges(layout, COARSE_GROUP)
+    coarse_keep = _group_edges(layout, COARSE_GROUP * per_512)
     coarse_edges = edges[coarse_keep]
     coarse_counts = np.add.reduceat(counts, coarse_keep[:-1])
     return FitData(
@@ -126,6 +198,10 @@ def prepare_fit_data(
         fine=_grid(edges, counts, median),
         coarse=_grid(coarse_edges, coarse_counts, median),
         probes=np.quantile(sample, PROBE_QUANTILES) if sample.size else edges[[1, -2]],
+        exact=exact,
+        raw_values=raw,
+        center=float(center),
+        spread=float(spread),
     )
 
 
@@ -148,15 +224,32 @@ def _rescue(dist, start: np.ndarray, model: Model, data: FitData) -> np.ndarray:
     return start
 
 
-def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
-    """Best parameters over the starts; returns them with their binned log-likelihood.
+def _models(name: str, dist, data: FitData) -> tuple[Model, Model, Model | None]:
+    """The coarse and fine models the stages run on, and the exact one if any.
 
-    Candidates are compared by the optimiser's objective on the fine histogram
-    (binned likelihood plus the extreme-point terms of :meth:`.Model.log_probs`).
+    A column with few distinct values runs every stage on its exact terms; a
+    larger small column starts binned and finishes exact; a large one is binned.
     """
     quadrature = name in PDF_QUADRATURE
-    coarse = Model(dist, data.coarse, data.vmin, data.vmax, quadrature)
-    fine = Model(dist, data.fine, data.vmin, data.vmax, quadrature)
+    exact = None if data.exact is None else Model.exact(dist, data.exact, data.vmin, data.vmax)
+    if data.exact_everywhere:
+        return exact, exact, exact
+    coarse = Model.binned(dist, data.coarse, data.vmin, data.vmax, quadrature)
+    fine = Model.binned(dist, data.fine, data.vmin, data.vmax, quadrature)
+    return coarse, fine, exact
+
+
+def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]:
+    """Best parameters over the starts, their reported log-likelihood and its model.
+
+    Candidates are compared by the final model's objective: the exact likelihood
+    when the column is small, otherwise the binned likelihood plus the end terms
+    of :class:`.likelihood.EndSpacings`.
+    """
+    coarse, fine, exact = _models(name, dist, data)
+    # The candidates compete on the exact likelihood when every stage ran on it;
+    # otherwise on the binned one (the leaders are polished exactly afterwards).
+    final = exact if data.exact_everywhere else fine
     ftol = _tolerance(data.n_obs)
     # No wall-clock stop: a fit must not depend on how loaded the machine is (results
     # are identical across runs and partitionings); the step caps bound the work and
@@ -164,53 +257,178 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float]:
     bounds = shape_bounds(name)
     candidates = [_rescue(dist, start, coarse, data)
                   for start in start_points(name, dist, data.sample, data.vmin, data.vmax)]
-    if _has_own_ppf(dist):
+    if has_own_ppf(dist) or data.exact_everywhere:  # a numerical ppf is affordable there
         candidates += screen_points(dist, data.sample, data.vmin, data.vmax, bounds)
     screened = sorted(((coarse.loglik(c), i, c) for i, c in enumerate(candidates)),
                       key=lambda item: (-item[0], item[1]))  # fmt: skip
-    screened = [item for item in screened if np.isfinite(item[0])][:SCREEN_KEEP]
+    # A small column is cheap to evaluate: more starts are refined, since a local
+    # optimiser ends in its start's basin (genextreme's shape on either side of 0).
+    keep, refine = (EXACT_SCREEN_KEEP, EXACT_REFINE) if data.exact_everywhere else (SCREEN_KEEP, 1)
+    screened = [item for item in screened if np.isfinite(item[0])][:keep]
     if len(screened) > 1:
         # A few steps from each of the best screened points, then the best of those.
         improved = []
         for value, i, point in screened:
-            coords = Coordinates(dist, point, data.vmin, data.vmax, None, bounds)
+            coords = Coordinates(dist, point, data.vmin, data.vmax, None, bounds, data.min_gap)
             theta, value, _ = maximise(coarse, coords, coords.from_params(point),
                                        max_iter=SCREEN_STEPS, ftol=ftol)  # fmt: skip
             improved.append((value, i, coords.to_params(theta)))
-        screened = [max(improved, key=lambda item: (item[0], -item[1]))]
+        screened = sorted(improved, key=lambda item: (-item[0], item[1]))[:refine]
     scored: list[tuple[float, int, np.ndarray]] = []
+    guarded = data.probes if fine.uses_cdf else None
     for _, _, start in screened:
-        scored.append((fine.loglik(start), len(scored), start))
+        scored.append((final.loglik(start), len(scored), start))
         params = _refine(dist, start, coarse, fine, data, bounds, ftol, None)
-        if not fine.numerics_ok(params, data.probes):
+        if guarded is not None and not fine.numerics_ok(params, data.probes):
             # Climbed where scipy's CDF is wrong: again, checking every step this time.
-            params = _refine(dist, start, coarse, fine, data, bounds, ftol, data.probes)
-        scored.append((fine.loglik(params), len(scored), params))
+            params = _refine(dist, start, coarse, fine, data, bounds, ftol, guarded)
+        scored.append((final.loglik(params), len(scored), params))
         moved = _off_the_bound(dist, params, data)
         if moved is not None:
             # A support bound that ended on an extreme observation can be a local
-            # optimum of its own (weibull_min with c > 1): try again one bin away.
+            # optimum of its own (weibull_min with c > 1): try again one step away.
             coords = Coordinates(dist, moved, data.vmin, data.vmax,
-                                 Coordinates.support_mode(dist, moved), bounds)  # fmt: skip
+                                 Coordinates.support_mode(dist, moved), bounds,
+                                 data.min_gap)  # fmt: skip
             theta, _, _ = maximise(coarse, coords, coords.from_params(moved),
                                    max_iter=COARSE_STEPS, ftol=ftol)  # fmt: skip
-            theta, value, _ = maximise(fine, coords, theta, max_iter=POLISH_STEPS, ftol=ftol)
+            theta, value, _ = maximise(final, coords, theta, ftol=ftol, max_iter=POLISH_STEPS)
             scored.append((value, len(scored), coords.to_params(theta)))
     if not scored:
         raise ValueError("no feasible starting point")
-    trusted = [item for item in scored if fine.numerics_ok(item[2], data.probes)]
+    trusted = [item for item in scored
+               if not final.uses_cdf or final.numerics_ok(item[2], data.probes)]  # fmt: skip
     if not trusted:
         raise ValueError("scipy's cdf, sf and pdf of this family disagree at the fitted "
                          "parameters; its likelihood cannot be trusted there")
     _, _, params = max(trusted, key=lambda item: (item[0], item[1]))
-    return params, fine.binned_loglik(params)
+    if data.exact_everywhere:  # one simplex finish, from the best refined start
+        params = _polish_exact(dist, params, fine, exact, data, bounds, ftol)
+    return params, final.reported_loglik(params), final
+
+
+def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, data: FitData,
+                  bounds, ftol: float) -> np.ndarray:  # fmt: skip
+    """The exact likelihood's optimum near the refined parameters (small columns only).
+
+    After binned stages, Levenberg–Marquardt steps on the exact terms. On a column
+    with few distinct values, where an evaluation costs microseconds, a
+    Nelder–Mead finish follows: the Gauss–Newton curvature of a few hundred
+    exact terms is a noisy Hessian, and a ridge (genextreme's shape near 0) can
+    leave it 1e-3 short of the optimum that scipy's own ``fit`` reaches.
+    """
+    if exact is None:
+        return params
+    coords = Coordinates(dist, params, data.vmin, data.vmax,
+                         Coordinates.modes(dist, params)[-1], bounds, data.min_gap)  # fmt: skip
+    theta, value = coords.from_params(params), exact.loglik(params)
+    if exact is not fine:
+        theta, value, _ = maximise(exact, coords, theta, max_iter=EXACT_STEPS, ftol=ftol)
+    if data.exact_everywhere and np.isfinite(value):
+        theta, value = _simplex_finish(exact, coords, theta, value)
+    polished = coords.to_params(theta)
+    return polished if value >= exact.loglik(params) else params
+
+
+def _simplex_finish(model: Model, coords: Coordinates, theta: np.ndarray,
+                    value: float) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Nelder–Mead on the negative log-likelihood from a nearby start."""
+    def objective(t: np.ndarray) -> float:
+        f = model.loglik(coords.to_params(t))
+        return -f if np.isfinite(f) else np.inf
+
+    simplex = np.vstack([theta, theta + SIMPLEX_STEP * np.eye(theta.size)])
+    result = optimize.minimize(objective, theta, method="Nelder-Mead", options={
+        "initial_simplex": simplex, "xatol": 1e-9, "fatol": 1e-9,
+        "maxfev": SIMPLEX_EVALS_PER_PARAM * theta.size, "adaptive": theta.size > 2})  # fmt: skip
+    if np.isfinite(result.fun) and -result.fun > value:
+        return np.asarray(result.x, dtype=float), float(-result.fun)
+    return theta, value
+
+
+def to_data_params(params: np.ndarray, center: float, spread: float) -> np.ndarray:
+    """Parameters fitted on ``z = (x − center) / spread`` in the data's units."""
+    out = np.array(params, dtype=float)
+    with np.errstate(over="ignore"):
+        out[-2] = center + spread * out[-2]
+        out[-1] = spread * out[-1]
+    return out
+
+
+#: Relative nudges tried when rounding in the conversion to data units leaves an
+#: extreme observation just outside the support.
+_NUDGES = (0.0, 1e-15, 1e-13, 1e-11)
+
+
+def _data_loglik(dist, params: np.ndarray, data: FitData) -> float:
+    """``Σ n_i log f(x_i)`` of the raw values at data-unit ``params``, as scipy's public
+    ``logpdf`` gives it: the adapter's kernel (the same formulas, without the
+    per-call checks) inside the support, ``-inf`` outside it."""
+    family = family_of(dist)
+    *shapes, loc, scale = (float(v) for v in params)
+    if not (scale > 0 and np.isfinite(loc) and family.argcheck(*shapes)):
+        return -np.inf
+    a, b = family.support(*shapes)
+    z = (data.raw_values - loc) / scale
+    if z[0] < a or z[-1] > b:
+        return -np.inf
+    with np.errstate(all="ignore"):
+        logpdf = family.logpdf(z, *shapes)
+    return float(np.dot(data.exact.weights, logpdf)) - data.n_obs * math.log(scale)
+
+
+def _exact_in_data_units(dist, params: np.ndarray, data: FitData) -> tuple[np.ndarray, float]:
+    """The exact log-likelihood the user will check: scipy's public ``logpdf`` of the
+    values in data units at the parameters in data units, returned on the
+    standardised scale (the pipeline subtracts ``n·log(spread)`` again).
+
+    A support bound fitted on an extreme observation can land a rounding error
+    beyond it after conversion; the bound is then moved outward by a few units in
+    the last place.
+    """
+    *shapes, loc, scale = params
+    lower, upper = (float(np.asarray(v)) for v in dist.support(*shapes))
+    shift = data.n_obs * np.log(data.spread)
+    value = -np.inf
+    for nudge in _NUDGES:
+        trial = np.array(params, dtype=float)
+        if np.isfinite(lower) and np.isfinite(upper):
+            trial[-1] = scale * (1.0 + 2.0 * nudge)
+            trial[-2] = loc - nudge * scale * (1.0 + abs(lower))
+        elif np.isfinite(lower):
+            trial[-2] = loc - nudge * max(abs(loc), scale)
+        elif np.isfinite(upper):
+            trial[-2] = loc + nudge * max(abs(loc), scale)
+        value = _data_loglik(dist, to_data_params(trial, data.center, data.spread), data)
+        if np.isfinite(value):
+            return trial, value + shift
+        if value == np.inf:
+            # An infinite density on an observation (dweibull's loc on a data point
+            # with c < 1) that rounding to data units hit exactly: step off it.
+            for step in (1e-9, -1e-9):
+                trial[-2] = loc + step * scale
+                value = _data_loglik(dist, to_data_params(trial, data.center, data.spread),
+                                     data)  # fmt: skip
+                if np.isfinite(value):
+                    return trial, value + shift
+        if not (np.isfinite(lower) or np.isfinite(upper)):
+            break
+    return np.asarray(params, dtype=float), value
+
+
+def _typical_step(data: FitData) -> float:
+    """A step of the order of the data's resolution: a fine bin, or a typical gap
+    between distinct exact values."""
+    if data.exact is not None and data.exact.values.size > 1:
+        return float(np.median(np.diff(data.exact.values)))
+    return float(np.median(np.diff(data.fine.edges)))
 
 
 def _off_the_bound(dist, params: np.ndarray, data: FitData) -> np.ndarray | None:
-    """``params`` with a support bound that touches the data moved one bin away, or None."""
+    """``params`` with a support bound that touches the data moved one step away, or None."""
     *shapes, loc, scale = params
     lower, upper = (float(np.asarray(v)) for v in dist.support(*shapes, loc=loc, scale=scale))
-    width = float(np.median(np.diff(data.fine.edges)))
+    width = _typical_step(data)
     if np.isfinite(lower) and not np.isfinite(upper) and data.vmin - lower < 0.01 * width:
         return np.array([*shapes, loc - width, scale])
     if np.isfinite(upper) and not np.isfinite(lower) and upper - data.vmax < 0.01 * width:
@@ -219,47 +437,36 @@ def _off_the_bound(dist, params: np.ndarray, data: FitData) -> np.ndarray | None
 
 
 def _refine(dist, start, coarse, fine, data, bounds, ftol, probes) -> np.ndarray:
-    """The coordinate phases on the coarse histogram, then the polish on the fine one."""
+    """The coordinate phases on the coarse model, then the polish on the fine one."""
     params = start
     modes = Coordinates.modes(dist, start)
     for mode in modes:
-        coords = Coordinates(dist, params, data.vmin, data.vmax, mode, bounds)
+        coords = Coordinates(dist, params, data.vmin, data.vmax, mode, bounds, data.min_gap)
         before_gaps = mode == "quantile" and len(modes) > 1
         steps = QUANTILE_STEPS if before_gaps else COARSE_STEPS
         theta, _, _ = maximise(coarse, coords, coords.from_params(params), max_iter=steps,
                                ftol=ftol, probes=probes,
                                stop_at_bound=before_gaps)  # fmt: skip
         params = coords.to_params(theta)
+    if fine is coarse:
+        return params
     theta, _, _ = maximise(fine, coords, coords.from_params(params), max_iter=POLISH_STEPS,
                            ftol=ftol, probes=probes)  # fmt: skip
     return coords.to_params(theta)
 
 
-def fit_distribution(name: str, data: FitData) -> dict:
-    """Fit ``name`` to ``data`` and score it; failures come back as a record too."""
+def _fit_record(name: str, data: FitData, find) -> dict:
+    """A scored record of ``find(dist) -> (params, loglik, model)``; failures are records."""
     started = time.perf_counter()
     names = param_names(name)
-    record: dict = {
-        "column": data.column,
-        "distribution": name,
-        "params": None,
-        "n_params": len(names),
-        "loglik": np.nan,
-        "aic": np.nan,
-        "bic": np.nan,
-        "ks_statistic": np.nan,
-        "ks_pvalue": np.nan,
-        "ad_statistic": np.nan,
-        "sse": np.nan,
-        "n_obs": data.n_obs,
-        "status": "ok",
-        "message": "",
-    }
+    record = new_record(data.column, name, len(names), data.n_obs)
     try:
         dist = get_distribution(name)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            params, loglik = _optimise(name, dist, data)
+            params, loglik, model = find(dist)
+            if data.exact is not None:
+                params, loglik = _exact_in_data_units(dist, params, data)
             record["params"] = dict(zip(names, (float(v) for v in params), strict=True))
             if not np.isfinite(loglik):
                 record["status"] = "failed"
@@ -271,9 +478,8 @@ def fit_distribution(name: str, data: FitData) -> dict:
                 record["aic"], record["bic"] = metrics.information_criteria(
                     loglik, len(names), data.n_obs
                 )
-                fast = Model(dist, data.fine, data.vmin, data.vmax)
                 record["ks_statistic"], record["ks_pvalue"], record["ad_statistic"] = (
-                    metrics.ks_ad(fast, params, data.sorted_sample)
+                    metrics.ks_ad(model, params, data.sorted_sample)
                 )
                 record["sse"] = metrics.sse(
                     dist, params, data.sse_edges, data.sse_density, data.sse_split
@@ -283,6 +489,32 @@ def fit_distribution(name: str, data: FitData) -> dict:
         record["message"] = f"{type(exc).__name__}: {exc}"
     record["fit_seconds"] = time.perf_counter() - started
     return record
+
+
+def fit_distribution(name: str, data: FitData) -> dict:
+    """Fit ``name`` to ``data`` and score it; failures come back as a record too.
+
+    On a column gathered whole, ``loglik``/``aic``/``bic`` are exact. With few
+    distinct values every stage maximised the exact likelihood; otherwise the
+    binned optimum is scored exactly here and :func:`polish_distribution` takes
+    the column's leading candidates to the exact optimum.
+    """
+    return _fit_record(name, data, lambda dist: _optimise(name, dist, data))
+
+
+def polish_distribution(name: str, data: FitData, params: list[float]) -> dict:
+    """Re-fit ``name`` from ``params`` (standardised units) on the exact likelihood."""
+    def find(dist):
+        bounds = shape_bounds(name)
+        start = np.asarray(params, dtype=float)
+        exact = Model.exact(dist, data.exact, data.vmin, data.vmax)
+        fine = Model.binned(dist, data.fine, data.vmin, data.vmax, name in PDF_QUADRATURE)
+        best = _polish_exact(dist, start, fine, exact, data, bounds, _tolerance(data.n_obs))
+        return best, exact.reported_loglik(best), exact
+
+    if data.exact is None:
+        raise ValueError("polish_distribution needs a column gathered whole")
+    return _fit_record(name, data, find)
 
 
 def fit_batch(names: list[str], data: FitData) -> list[dict]:

@@ -135,6 +135,14 @@ def ks_pvalue(stat: float, n: int) -> float:
 
 
 def sse(dist, params, edges: np.ndarray, density: np.ndarray, split: int) -> float:
-    """Σ (histogram density − fitted mean density per bin)²."""
+    """``Σ w_b (d̂_b − d_b)²``: the integrated squared difference between the histogram
+    density and the fitted one (its mean over each bin).
+
+    Weighting by the width keeps the measure a property of the two densities, not
+    of the grid: the narrow bins at a column's extremes, or the first bins of a
+    log-spaced grid, would otherwise turn a single observation into a density
+    spike that outweighs every other bin.
+    """
     probs = bin_probabilities(dist, params, edges, split)
-    return float(np.sum((density - probs / np.diff(edges)) ** 2))
+    widths = np.diff(edges)
+    return float(np.sum(widths * (density - probs / widths) ** 2))

@@ -11,12 +11,17 @@ needs a point in the right basin, so starts come from:
   a moment formula, else a neutral value in the shape's domain) with ``loc`` and
   ``scale`` matched to the sample's 10/50/90 % quantiles through the standardised
   ``ppf``, then moved so the support covers the observed range.
+
+Every function takes ``dist`` as an ``rv_continuous`` or a
+:class:`.scipy_adapter.ScipyFamily`; scipy's private API is reached only through
+the adapter.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.stats as st
+
+from .scipy_adapter import family_of
 
 __all__ = ["FAST_SCIPY_FIT", "feasible", "start_points"]
 
@@ -47,12 +52,12 @@ def _neutral_shape(lo: float, hi: float) -> float:
 
 
 def _shape_guess(name: str, dist, sample: np.ndarray) -> list[float]:
-    overrides = type(dist)._fitstart is not st.rv_continuous._fitstart
-    if dist.numargs and overrides and name not in SKIP_FITSTART:
-        guess = np.asarray(dist._fitstart(sample), dtype=float)[: dist.numargs]
-        if np.all(np.isfinite(guess)) and np.all(dist._argcheck(*guess)):
+    family = family_of(dist)
+    if family.numargs and family.has_own_fitstart and name not in SKIP_FITSTART:
+        guess = family.fitstart(sample)[: family.numargs]
+        if family.argcheck(*(float(g) for g in guess)):
             return [float(g) for g in guess]
-    return [_neutral_shape(*(float(v) for v in info.domain)) for info in dist._shape_info()]
+    return [_neutral_shape(lo, hi) for lo, hi in family.shape_domains()]
 
 
 _DECILES = np.array([0.1, 0.5, 0.9])
@@ -70,7 +75,7 @@ def _quantile_loc_scale(dist, shapes: list[float], sample: np.ndarray) -> tuple[
     """``loc``, ``scale`` matching the sample's 10/50/90 % quantiles."""
     probs = _DECILES
     q = _sample_quantiles(sample)
-    z = np.asarray(dist.ppf(probs, *shapes), dtype=float)
+    z = np.asarray(family_of(dist).dist.ppf(probs, *shapes), dtype=float)
     spread = z[2] - z[0]
     if not (np.all(np.isfinite(z)) and spread > 0):
         return float(q[1]), float(max(q[2] - q[0], 1e-12 * max(1.0, abs(q[1]))))
@@ -83,7 +88,7 @@ def _quantile_loc_scale(dist, shapes: list[float], sample: np.ndarray) -> tuple[
 def feasible(dist, params: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     """``params`` moved (loc, and scale for bounded supports) so the support covers the data."""
     *shapes, loc, scale = (float(v) for v in params)
-    lower, upper = (float(np.asarray(v)) for v in dist.support(*shapes))
+    lower, upper = (float(np.asarray(v)) for v in family_of(dist).dist.support(*shapes))
     margin = 1e-3 * (vmax - vmin)
     lo, hi = vmin - margin, vmax + margin
     if not (scale > 0 and np.isfinite(scale)):
@@ -172,7 +177,7 @@ def screen_points(dist, sample: np.ndarray, vmin: float, vmax: float,
                 combos.append(combo)
     points = []
     for shapes in combos:
-        if not np.all(dist._argcheck(*shapes)):
+        if not family_of(dist).argcheck(*shapes):
             continue
         loc, scale = _quantile_loc_scale(dist, shapes, sample)
         point = feasible(dist, np.array([*shapes, loc, scale]), vmin, vmax)
@@ -188,7 +193,7 @@ def start_points(name: str, dist, sample: np.ndarray, vmin: float, vmax: float) 
     if name in SPECIAL_STARTS:
         starts.append(SPECIAL_STARTS[name](sample, vmin, vmax))
     elif name in FAST_SCIPY_FIT:
-        starts.append(np.asarray(dist.fit(sub), dtype=float))
+        starts.append(np.asarray(family_of(dist).dist.fit(sub), dtype=float))
     else:
         shapes = _shape_guess(name, dist, sub)
         loc, scale = _quantile_loc_scale(dist, shapes, sample)

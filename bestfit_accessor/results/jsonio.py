@@ -19,7 +19,16 @@ import numpy as np
 from ..exceptions import BestFitError, InvalidArgumentError
 from ..fitting.registry import param_names
 
-__all__ = ["MAX_JSON_BYTES", "check_label", "check_params", "dump_json", "load_json"]
+__all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_NAME_CHARS",
+    "check_label",
+    "check_params",
+    "dump_json",
+    "is_real",
+    "load_json",
+    "reject_constant",
+]
 
 #: Largest JSON document a loader reads.
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -27,7 +36,7 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 MAX_NAME_CHARS = 256
 
 
-def _reject_constant(token: str) -> None:
+def reject_constant(token: str) -> None:
     raise ValueError(f"{token} is not a finite number")
 
 
@@ -52,7 +61,7 @@ def load_json(source: str | os.PathLike, what: str) -> Any:
     if len(text) > MAX_JSON_BYTES:
         raise InvalidArgumentError(f"the JSON text is larger than {MAX_JSON_BYTES} characters")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=reject_constant)
     except RecursionError:
         raise InvalidArgumentError(f"the JSON is nested too deeply to be {what}") from None
     except ValueError as exc:  # JSONDecodeError, NaN/Infinity, giant integers

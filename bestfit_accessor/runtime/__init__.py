@@ -14,6 +14,7 @@ __all__ = [
     "TaskOutcome",
     "cluster_memory_bytes",
     "dataset_from_pandas_refs",
+    "get",
     "init",
     "is_initialized",
     "map_blocks",

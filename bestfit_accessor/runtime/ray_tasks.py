@@ -11,8 +11,10 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,8 @@ from typing import Any
 import ray
 from ray.exceptions import GetTimeoutError, RayError, TaskCancelledError
 
-from ..exceptions import InvalidArgumentError, RayConnectionError
+from ..exceptions import RayAlreadyRunningWarning, RayConnectionError
+from ..options import InstanceOf, Interval, validate
 
 __all__ = ["TaskOutcome", "init", "is_initialized", "map_blocks", "put", "run_tasks", "shutdown"]
 
@@ -40,14 +43,17 @@ def init(
     ``address=None`` starts a local Ray (``num_cpus`` caps it and then always starts
     a new one; default all cores);
     ``"auto"`` joins the cluster running on this machine; ``"ray://host:10001"``
-    connects through Ray Client. If Ray is already initialised this does nothing.
+    connects through Ray Client. If Ray is already initialised it is used as it is,
+    with a :class:`RayAlreadyRunningWarning` when ``num_cpus`` or ``ray.init``
+    keywords were given (they cannot apply to a running Ray).
     Extra keyword arguments go to :func:`ray.init`.
     """
     global _started_here
-    if num_cpus is not None and (not isinstance(num_cpus, int) or num_cpus < 1):
-        raise InvalidArgumentError(f"num_cpus must be a positive integer, got {num_cpus!r}")
+    address = validate("address", address, (InstanceOf(str, "a Ray address string"), None))
+    num_cpus = validate("num_cpus", num_cpus, (Interval(int, 1, None), None))
     with _lock:
         if ray.is_initialized():
+            _warn_settings_ignored(num_cpus, ray_init_kwargs)
             return
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")
         kwargs: dict[str, Any] = {
@@ -80,6 +86,31 @@ def init(
             where = "a local Ray" if address is None else f"the Ray cluster at {address!r}"
             raise RayConnectionError(f"could not start or join {where}: {exc}") from exc
         _started_here = address is None
+
+
+def _warn_settings_ignored(num_cpus: int | None, ray_init_kwargs: dict[str, Any]) -> None:
+    """Say which start-up settings a running Ray cannot take, and its CPU count."""
+    cpus = int(ray.cluster_resources().get("CPU", 0))
+    ignored = [f"{key}={value!r}" for key, value in ray_init_kwargs.items()]
+    if num_cpus is not None and num_cpus != cpus:
+        ignored.insert(0, f"num_cpus={num_cpus}")
+    if ignored:
+        warnings.warn(
+            f"Ray is already running with {cpus} CPUs; {', '.join(ignored)} cannot apply "
+            "to a running Ray and is ignored (call ray.shutdown() first to start Ray "
+            "with these settings)",
+            RayAlreadyRunningWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package (the user's call)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 #: Seconds to wait for a TCP connection to a cluster address before giving up.
@@ -138,6 +169,12 @@ def cluster_memory_bytes() -> float:
 def put(value: Any) -> ray.ObjectRef:
     _ensure()
     return ray.put(value)
+
+
+def get(refs: Sequence[ray.ObjectRef]) -> list:
+    """The values behind object refs, fetched to the driver."""
+    _ensure()
+    return ray.get(list(refs))
 
 
 def _remote(fn: Callable, **options: Any):

@@ -27,6 +27,10 @@ class ColumnSummary:
     n: int = 0  # finite values
     vmin: float = np.inf
     vmax: float = -np.inf
+    #: The second smallest and second largest distinct values (±inf if none): the
+    #: range of the rest of the column when a point mass sits at an extreme.
+    vmin2: float = np.inf
+    vmax2: float = -np.inf
     mean: float = 0.0
     m2: float = 0.0  # sums of powers of deviations from the mean
     m3: float = 0.0
@@ -90,7 +94,16 @@ def summarize_values(
             summary.m3 = (d2 * d).sum()
             summary.m4 = (d2 * d2).sum()
         summary.vmin, summary.vmax = float(x.min()), float(x.max())
+        if summary.vmax > summary.vmin:
+            summary.vmin2 = float(np.min(x, where=x > summary.vmin, initial=np.inf))
+            summary.vmax2 = float(np.max(x, where=x < summary.vmax, initial=-np.inf))
     return summary
+
+
+def _second(distinct: list[float], default: float) -> float:
+    """The second of sorted distinct extremes (infinities mean "no value"), else ``default``."""
+    finite = [v for v in distinct if np.isfinite(v)]
+    return finite[1] if len(finite) >= 2 else default
 
 
 def _merge_two(a: ColumnSummary, b: ColumnSummary) -> ColumnSummary:
@@ -103,6 +116,8 @@ def _merge_two(a: ColumnSummary, b: ColumnSummary) -> ColumnSummary:
         n=n,
         vmin=min(a.vmin, b.vmin),
         vmax=max(a.vmax, b.vmax),
+        vmin2=_second(sorted({a.vmin, a.vmin2, b.vmin, b.vmin2}), np.inf),
+        vmax2=_second(sorted({a.vmax, a.vmax2, b.vmax, b.vmax2}, reverse=True), -np.inf),
         sample_slots=np.concatenate([a.sample_slots, b.sample_slots]),
         sample_values=np.concatenate([a.sample_values, b.sample_values]),
     )

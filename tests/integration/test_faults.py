@@ -15,7 +15,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from bestfit_accessor.results.frame import RESULT_COLUMNS
+from ..helpers import SleepyNormal, assert_same_fits, registered
 
 FIT_TASK_TITLE = "ray::_call_on_node"
 DISTS = ["norm", "gamma", "lognorm", "t", "logistic", "gumbel_r", "weibull_min", "beta",
@@ -34,16 +34,20 @@ def _running_fit_workers() -> list[psutil.Process]:
     return found
 
 
-def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    cols = [c for c in RESULT_COLUMNS if c != "fit_seconds"]
-    pd.testing.assert_frame_equal(a[cols], b[cols])
-
-
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     return pd.DataFrame({"v": np.random.default_rng(21).gamma(2.0, 2.0, 200_000)})
 
 
+@pytest.fixture
+def sleepy():
+    """A registered distribution whose every evaluation sleeps a minute: its fit never
+    ends within a test, whatever the machine."""
+    with registered("sleepy", SleepyNormal(delay=60.0, name="sleepy")):
+        yield "sleepy"
+
+
+@pytest.mark.fault
 def test_sigkill_of_a_worker_mid_fit_is_retried_to_identical_results(frame):
     reference = frame.bestfit.fit("v", distributions=DISTS, random_state=1)
     outcome: dict = {}
@@ -61,10 +65,11 @@ def test_sigkill_of_a_worker_mid_fit_is_retried_to_identical_results(frame):
     runner.join(timeout=300)
     assert not runner.is_alive(), "the fit hung after a worker was killed"
     assert killed is not None, "no fit task was seen running"
-    _same(outcome["fits"], reference)
+    assert_same_fits(outcome["fits"], reference)
 
 
-def test_keyboard_interrupt_cancels_outstanding_tasks(frame):
+@pytest.mark.fault
+def test_keyboard_interrupt_cancels_outstanding_tasks(frame, sleepy):
     def interrupt_once_fitting() -> None:
         deadline = time.monotonic() + 60
         while not _running_fit_workers() and time.monotonic() < deadline:
@@ -73,8 +78,8 @@ def test_keyboard_interrupt_cancels_outstanding_tasks(frame):
 
     threading.Thread(target=interrupt_once_fitting, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
-        # studentized_range needs minutes, so the fit is surely running when interrupted.
-        frame.bestfit.fit("v", distributions=[*DISTS, "studentized_range"], random_state=1)
+        # The sleepy fit needs minutes, so the fit is surely running when interrupted.
+        frame.bestfit.fit("v", distributions=[*DISTS, sleepy], random_state=1)
     interrupted = time.monotonic()
     while _running_fit_workers() and time.monotonic() - interrupted < 5:
         time.sleep(0.05)
@@ -83,12 +88,14 @@ def test_keyboard_interrupt_cancels_outstanding_tasks(frame):
     assert again["status"].iloc[0] == "ok"
 
 
-def test_a_distribution_that_never_returns_is_a_timeout_row(frame):
-    fits = frame.bestfit.fit("v", distributions=["gamma", "studentized_range"], timeout=8)
+@pytest.mark.fault
+def test_a_distribution_that_never_returns_is_a_timeout_row(frame, sleepy):
+    fits = frame.bestfit.fit("v", distributions=["gamma", sleepy], timeout=8)
     status = dict(zip(fits["distribution"], fits["status"], strict=True))
-    assert status == {"gamma": "ok", "studentized_range": "timeout"}  # it needs minutes
+    assert status == {"gamma": "ok", sleepy: "timeout"}
 
 
+@pytest.mark.fault
 def test_unreachable_ray_address_from_environment_fails_within_30_s():
     script = "import bestfit_accessor; bestfit_accessor.init()"
     env = {**os.environ, "RAY_ADDRESS": "127.0.0.1:9"}

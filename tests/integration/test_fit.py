@@ -12,97 +12,164 @@ import scipy.stats as st
 
 import bestfit_accessor
 from bestfit_accessor.pipeline import fit_frame
-from bestfit_accessor.results.frame import RESULT_COLUMNS
+from bestfit_accessor.results import RESULT_COLUMNS
 
-from ..helpers import make_frame, requires_modin, to_modin
+from ..helpers import (
+    SleepyNormal,
+    assert_same_fits,
+    make_frame,
+    registered,
+    requires_modin,
+    to_modin,
+)
 
-N = 100_000
+#: Rows per column: enough that BIC finds the family in essentially every draw, few
+#: enough that scipy's full-data fits stay cheap (the fits themselves cost the same at
+#: any N: one histogram and one 10k sample per column).
+N = 20_000
+#: Data seeds: each draws every family afresh. The tolerances below are set from
+#: per-draw rates measured over many seeds, so they hold for any seeds, not these only.
+SEEDS = (0, 1, 2, 3, 4)
+FAMILIES = {
+    "norm": lambda rng: rng.normal(50.0, 10.0, N),
+    "gamma": lambda rng: rng.gamma(2.5, 3.0, N),
+    "lognorm": lambda rng: rng.lognormal(1.0, 0.5, N),
+    "weibull_min": lambda rng: rng.weibull(1.5, N) * 4.0,
+    "expon": lambda rng: rng.exponential(2.0, N) + 1.0,
+    "beta": lambda rng: rng.beta(2.0, 5.0, N),
+    "t": lambda rng: rng.standard_t(5, N) * 2.0 + 3.0,
+    "logistic": lambda rng: rng.logistic(3.0, 2.0, N),
+    "gumbel_r": lambda rng: rng.gumbel(2.0, 3.0, N),
+}
+
+# Which family generated the rows: "found" means the pick is the true family or the
+# true family is within 2 of it. The per-cell miss rates were measured over 396 cells
+# (benchmarks/README.md, "Family picks over many draws": 297 cells of 11 streams at
+# 10k-1M rows; and 99 cells of this file's draws at N rows, seeds 0-10): BIC misses
+# 2 of 396 (p = 0.005), AIC 41 of 396 (p = 0.104; AIC is not a consistent selector,
+# a family that nests the true one keeps a fixed chance to win). The allowed misses
+# among the 45 cells are the least k with P(Binomial(45, p) > k) < 1e-3:
+#: BIC misses allowed of 45 cells: P(more than 3 | p = 0.005) = 8e-5 (2 would be 1.6e-3).
+BIC_MISSES_ALLOWED = 3
+#: AIC misses allowed of 45 cells: P(more than 12 | p = 0.104) = 4.9e-4.
+AIC_MISSES_ALLOWED = 12
+#: Largest relative parameter difference to scipy's full-data fit (loc relative to the
+#: scale). Over seeds 0-10 the worst was beta's b, 3.4 %, and gamma's a, 1.2 %: at N
+#: rows their shapes are weakly identified, so two maximisers of nearly the same
+#: likelihood land apart; every other parameter was within 0.6 %.
+PARAM_TOLERANCE = {"beta": 0.05, "gamma": 0.02}
+DEFAULT_PARAM_TOLERANCE = 0.01
+#: Largest distance between our fitted CDF and scipy's, at the data's quantiles: well
+#: under the empirical CDF's own standard error at N rows (0.0035); seeds 0-10 gave
+#: at most 6.7e-4 (gamma, beta).
+CDF_TOLERANCE = 2e-3
 
 
-def _families() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(2024)
-    return {
-        "norm": rng.normal(50.0, 10.0, N),
-        "gamma": rng.gamma(2.5, 3.0, N),
-        "lognorm": rng.lognormal(1.0, 0.5, N),
-        "weibull_min": rng.weibull(1.5, N) * 4.0,
-        "expon": rng.exponential(2.0, N) + 1.0,
-        "beta": rng.beta(2.0, 5.0, N),
-        "t": rng.standard_t(5, N) * 2.0 + 3.0,
-        "logistic": rng.logistic(3.0, 2.0, N),
-        "gumbel_r": rng.gumbel(2.0, 3.0, N),
-    }
+def _label(family: str, seed: int) -> str:
+    return f"{family} seed {seed}"
 
 
 @pytest.fixture(scope="module")
 def families_frame() -> pd.DataFrame:
-    return pd.DataFrame(_families())
+    """One column of N rows per (family, seed)."""
+    columns = {}
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        for family, draw in FAMILIES.items():
+            columns[_label(family, seed)] = draw(rng)
+    return pd.DataFrame(columns)
 
 
 @pytest.fixture(scope="module")
-def family_fits(families_frame) -> dict[str, pd.DataFrame]:
-    out = {"pandas": families_frame.bestfit.fit(random_state=7)}
-    if requires_modin.args[0] is False:
-        out["modin"] = to_modin(families_frame).bestfit.fit(random_state=7)
-    return out
+def family_fits(families_frame) -> pd.DataFrame:
+    """Every default candidate on every column, ranked by BIC."""
+    return families_frame.bestfit.fit(random_state=7, metric="bic")
 
 
-def _compare_frames(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    cols = [c for c in RESULT_COLUMNS if c != "fit_seconds"]
-    pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True))
-
-
+@pytest.mark.slow
 def test_results_frame_contract(family_fits, families_frame):
-    fits = family_fits["pandas"]
+    fits = family_fits
     assert list(fits.columns) == RESULT_COLUMNS
     names = bestfit_accessor.list_distributions()
     assert len(fits) == len(names) * families_frame.shape[1]
     assert list(fits["column"].unique()) == list(families_frame.columns)
     for _, group in fits.groupby("column", sort=False):
         ok = group[group["status"] == "ok"]
-        assert ok["aic"].is_monotonic_increasing
+        assert ok["bic"].is_monotonic_increasing
         assert list(ok["rank"]) == list(range(1, len(ok) + 1))
-        assert group["rank"].iloc[: len(ok)].notna().all()
+        assert list(group["status"].iloc[: len(ok)]) == ["ok"] * len(ok)  # failures last
+        assert group["rank"].iloc[len(ok):].isna().all()
         assert set(group["distribution"]) == set(names)
-    assert set(fits["status"]) <= {"ok", "failed", "timeout"}
-    assert (fits.loc[fits["status"] != "ok", "message"].str.len() > 0).all()
+    # At the default timeout nothing times out here; the few fits that fail (0.06 %
+    # over seeds 0-10: dgamma and dweibull, whose scipy functions disagree near their
+    # peak on symmetric data) say why.
+    failed = fits[fits["status"] != "ok"]
+    assert set(failed["status"]) <= {"failed"}, failed[["column", "distribution", "status"]]
+    assert len(failed) <= 0.01 * len(fits), failed[["column", "distribution", "message"]]
+    assert (failed["message"].str.len() > 0).all()
+    assert (fits.loc[fits["status"] == "ok", "message"] == "").all()
     assert (fits["n_obs"] == N).all() and (fits["n_dropped"] == 0).all()
-    ok = fits[fits["status"] == "ok"]
-    # Most of the default set must actually fit; failures are the exception.
-    assert len(ok) >= 0.95 * len(fits)
-    for row in ok.head(20).itertuples():
+    for row in fits[fits["status"] == "ok"].itertuples():
         assert list(row.params) == bestfit_accessor.param_names(row.distribution)
         assert row.n_params == len(row.params)
 
 
-@pytest.mark.parametrize("kind", ["pandas", pytest.param("modin", marks=requires_modin)])
-@pytest.mark.parametrize("family", list(_families()))
-def test_true_family_wins_and_matches_scipy(family_fits, families_frame, kind, family):
-    fits = family_fits[kind]
-    column = fits[(fits["column"] == family) & (fits["status"] == "ok")]
-    best_aic = column["aic"].iloc[0]
-    true_row = column[column["distribution"] == family].iloc[0]
-    assert true_row["aic"] - best_aic <= 2.0, column.head(5)[["distribution", "aic"]]
+def _gap_to_pick(fits: pd.DataFrame, column: str, family: str, metric: str) -> tuple:
+    """The pick by ``metric`` and how far the true family is behind it."""
+    ok = fits[(fits["column"] == column) & (fits["status"] == "ok")]
+    pick = ok.loc[ok[metric].idxmin()]
+    true = ok[ok["distribution"] == family]
+    assert len(true) == 1, f"{family} did not fit {column}"
+    return pick["distribution"], float(true[metric].iloc[0] - pick[metric])
 
-    x = families_frame[family].to_numpy()
+
+@pytest.mark.slow
+def test_true_family_is_found_by_bic_and_aic_over_seeds(family_fits):
+    misses: dict[str, list] = {"bic": [], "aic": []}
+    for family, seed in itertools.product(FAMILIES, SEEDS):
+        for metric, missed in misses.items():
+            pick, gap = _gap_to_pick(family_fits, _label(family, seed), family, metric)
+            if gap > 2.0:
+                missed.append((family, seed, pick, round(gap, 2)))
+    assert len(misses["bic"]) <= BIC_MISSES_ALLOWED, misses["bic"]
+    assert len(misses["aic"]) <= AIC_MISSES_ALLOWED, misses["aic"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_true_family_fit_matches_scipy_full_data_fit(family_fits, families_frame, family, seed):
+    """Our fit of the true family against scipy's maximum-likelihood fit on all rows."""
+    column = _label(family, seed)
+    true_row = family_fits[(family_fits["column"] == column)
+                           & (family_fits["distribution"] == family)].iloc[0]  # fmt: skip
+    assert true_row["status"] == "ok", true_row["message"]
+    x = families_frame[column].to_numpy()
     dist = bestfit_accessor.get_distribution(family)
     reference = dict(zip(bestfit_accessor.param_names(family), dist.fit(x), strict=True))
     ours = true_row["params"]
-    scale = reference["scale"]
+    tolerance = PARAM_TOLERANCE.get(family, DEFAULT_PARAM_TOLERANCE)
     for name, value in reference.items():
-        if name == "loc":
-            assert abs(ours[name] - value) <= 0.03 * scale, (name, ours, reference)
-        else:
-            assert ours[name] == pytest.approx(value, rel=0.03), (name, ours, reference)
+        unit = reference["scale"] if name == "loc" else abs(value)
+        assert abs(ours[name] - value) <= tolerance * unit, (name, ours, reference)
+    # At least as likely as scipy's fit on all rows, to 1e-4 per row: expon's loc one
+    # spacing below the minimum (maximum product of spacings) costs it 5e-5.
     ours_ll = dist.logpdf(x, *ours.values()).mean()
     assert ours_ll >= dist.logpdf(x, *reference.values()).mean() - 1e-4
+    quantiles = np.quantile(x, np.linspace(0.001, 0.999, 999))
+    cdf_gap = np.abs(dist.cdf(quantiles, *ours.values()) - dist.cdf(quantiles, *reference.values()))
+    assert cdf_gap.max() <= CDF_TOLERANCE
     frozen = bestfit_accessor.to_scipy(true_row)
     assert frozen.mean() == pytest.approx(x.mean(), rel=0.02, abs=0.02 * x.std())
 
 
 @requires_modin
-def test_pandas_and_modin_give_identical_results(family_fits):
-    _compare_frames(family_fits["pandas"], family_fits["modin"])
+def test_pandas_and_modin_give_identical_results(families_frame):
+    """The first seed's columns, with the common candidates: the frame kind changes only
+    how blocks are read, so a short list tests it as well as all ~85 (at 1/6 the cost)."""
+    first = families_frame[[_label(family, SEEDS[0]) for family in FAMILIES]]
+    options = {"distributions": "common", "random_state": 7, "metric": "bic"}
+    assert_same_fits(first.bestfit.fit(**options), to_modin(first).bestfit.fit(**options))
 
 
 SHORT = ["norm", "gamma", "lognorm", "t"]
@@ -122,19 +189,19 @@ def test_partitioning_does_not_change_results(small_frame):
     runs = [fit_frame(small_frame, ["x", "y"], distributions=SHORT, random_state=3, n_blocks=k)
             for k in (1, 2, 5)]  # fmt: skip
     for other in runs[1:]:
-        _compare_frames(runs[0], other)
+        assert_same_fits(runs[0], other)
     if requires_modin.args[0] is False:
         for k in (1, 2, 5):
             modin_fit = to_modin(small_frame, k).bestfit.fit(["x", "y"], distributions=SHORT,
                                                              random_state=3)  # fmt: skip
-            _compare_frames(runs[0], modin_fit)
+            assert_same_fits(runs[0], modin_fit)
 
 
 def test_same_seed_same_results_other_seed_other_sample(small_frame):
     a = small_frame.bestfit.fit("x", distributions=SHORT, random_state=1)
     b = small_frame.bestfit.fit("x", distributions=SHORT, random_state=1)
     c = small_frame.bestfit.fit("x", distributions=SHORT, random_state=2)
-    _compare_frames(a, b)
+    assert_same_fits(a, b)
     assert not np.allclose(a["ks_statistic"], c["ks_statistic"])
 
 
@@ -158,7 +225,7 @@ def test_column_selection_forms(frame_kind, small_frame):
     assert list(df.bestfit.fit(["y", "x"], distributions=["norm"])["column"]) == ["y", "x"]
     series_fit = df["y"].bestfit.fit(distributions=["norm"], random_state=0)
     assert list(series_fit["column"]) == ["y"]
-    _compare_frames(series_fit, every[every["column"] == "y"])
+    assert_same_fits(series_fit, every[every["column"] == "y"])
 
 
 def test_progress_is_monotone_and_ends_at_total(small_frame):
@@ -177,11 +244,14 @@ def test_console_progress_bar(small_frame, capsys):
     assert "2/2 fits (100.0%)" in err
 
 
+@pytest.mark.slow
+@pytest.mark.fault
 def test_slow_distribution_times_out_and_the_rest_finish(small_frame):
     started = time.monotonic()
-    fits = small_frame.bestfit.fit("x", distributions=["norm", "studentized_range"], timeout=10)
+    with registered("sleepy", SleepyNormal(delay=60.0, name="sleepy")):
+        fits = small_frame.bestfit.fit("x", distributions=["norm", "sleepy"], timeout=10)
     elapsed = time.monotonic() - started
-    slow = fits[fits["distribution"] == "studentized_range"].iloc[0]
+    slow = fits[fits["distribution"] == "sleepy"].iloc[0]
     assert slow["status"] == "timeout" and "10 s" in slow["message"] and pd.isna(slow["rank"])
     assert fits[fits["distribution"] == "norm"]["status"].iloc[0] == "ok"
     assert elapsed < 40

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +38,22 @@ def test_quick_start_block():
     print(f"Best: {best.distribution} (KS={best.ks_statistic:.4f})")
 
     table = results.df
-    assert table is not None and len(results.to_pandas()) == len(table)
+    assert len(table) == len(bestfit_accessor.list_distributions())
+    pd.testing.assert_frame_equal(results.to_pandas(), table)
     ok = table[table["status"] == "ok"]
     assert best.distribution == ok.sort_values("aic").iloc[0]["distribution"]
     assert best.column_name == "value" and best.pvalue == ok.iloc[0]["ks_pvalue"]
     assert best.aic == ok["aic"].min()
-    for attribute in ("parameters", "ks_statistic", "bic", "sse", "ad_statistic"):
-        assert getattr(best, attribute) is not None
+    # Every attribute is the value of the best row, and a finite number.
+    row = ok.iloc[0]
+    assert best.params == row["params"] and best.parameters == list(row["params"].values())
+    assert best.param_names == bestfit_accessor.param_names(best.distribution)
+    for attribute, field in [("loglik", "loglik"), ("aic", "aic"), ("bic", "bic"),
+                             ("ks_statistic", "ks_statistic"), ("pvalue", "ks_pvalue"),
+                             ("ad_statistic", "ad_statistic"), ("sse", "sse")]:  # fmt: skip
+        value = getattr(best, attribute)
+        assert value == row[field] and np.isfinite(value), (attribute, value, row[field])
+    assert np.isfinite(best.parameters).all() and best.n_obs == len(df)
     frozen = best.get_scipy_dist()
     q = np.array([0.1, 0.5, 0.9])
     np.testing.assert_allclose(best.cdf(best.ppf(q)), q, rtol=1e-6)
@@ -85,13 +95,53 @@ def test_ray_dataset_block_matches_pandas():
 
 
 def test_connecting_blocks_reuse_running_ray():
-    from bestfit_accessor import RayBackend
+    from bestfit_accessor import RayAlreadyRunningWarning, RayBackend
 
     # Ray already runs (the test session's): these reuse it and never restart it.
     before = ray.get_runtime_context().get_node_id()
-    for backend in (RayBackend(address="auto"), RayBackend(num_cpus=8)):
-        assert "RayBackend(" in repr(backend)
+    cpus = int(ray.cluster_resources()["CPU"])
+    wanted = 8 if cpus != 8 else 16
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # joining the running Ray: nothing to warn about
+        auto = RayBackend(address="auto")
+    with pytest.warns(RayAlreadyRunningWarning) as caught:
+        capped = RayBackend(num_cpus=wanted)
+    assert len(caught) == 1
+    assert str(caught[0].message).startswith(
+        f"Ray is already running with {cpus} CPUs; num_cpus={wanted} cannot apply to a running Ray"
+    )
+    assert caught[0].filename == __file__  # points at the user's line, not the package
+    assert repr(auto) == "RayBackend(address='auto', num_cpus=None)"
+    assert repr(capped) == f"RayBackend(address=None, num_cpus={wanted})"
     assert ray.get_runtime_context().get_node_id() == before
+    assert int(ray.cluster_resources()["CPU"]) == cpus
+
+
+def test_init_on_a_running_ray_warns_about_settings_it_cannot_apply():
+    from bestfit_accessor import RayAlreadyRunningWarning
+
+    cpus = int(ray.cluster_resources()["CPU"])
+    with pytest.warns(RayAlreadyRunningWarning,
+                      match=rf"^Ray is already running with {cpus} CPUs; num_cpus={cpus + 1}, "
+                            r"object_store_memory=1000000000 cannot apply"):  # fmt: skip
+        bestfit_accessor.init(num_cpus=cpus + 1, object_store_memory=10**9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # what is running already: nothing to warn about
+        bestfit_accessor.init(num_cpus=cpus)
+        bestfit_accessor.init(num_cpus=np.int64(cpus))
+        bestfit_accessor.init()
+
+
+@pytest.mark.parametrize("num_cpus", [True, False, np.bool_(True), 2.0, "2"])
+def test_num_cpus_of_the_wrong_type_is_a_type_error(num_cpus):
+    from bestfit_accessor import ArgumentTypeError, RayBackend
+
+    pattern = r"^num_cpus must be a positive integer or None; got "
+    with pytest.raises(ArgumentTypeError, match=pattern) as info:
+        bestfit_accessor.init(num_cpus=num_cpus)
+    assert isinstance(info.value, TypeError)
+    with pytest.raises(ArgumentTypeError, match=pattern):
+        RayBackend(num_cpus=num_cpus)
 
 
 def test_unreachable_cluster_fails_fast_with_clear_error():
@@ -152,6 +202,8 @@ def test_gaussian_copula_block():
     np.testing.assert_allclose(spearman, df.corr("spearman").to_numpy(), atol=0.03)
 
 
+@pytest.mark.slow
+@pytest.mark.cluster
 def test_two_node_cluster_runs_tasks_on_both_nodes_with_same_results():
     """A two-node ray.cluster_utils.Cluster, in its own process (one Ray per driver)."""
     distributions = ["norm", "gamma", "lognorm", "t", "logistic", "gumbel_r", "expon", "laplace",
