@@ -45,7 +45,7 @@ from bench_families import FAMILIES, md_table  # noqa: E402
 from timing import timed  # noqa: E402
 
 import bestfit_accessor  # noqa: E402
-from bestfit_accessor import metrics  # noqa: E402
+from bestfit_accessor.fitting import metrics  # noqa: E402
 
 # --------------------------------------------------------------------------- naive
 

@@ -1,7 +1,10 @@
-"""Orchestration of a fit: blocks → summaries → histograms → one task per fit.
+"""Orchestration of a fit: blocks → summaries → histograms → fits → exact figures.
 
-Every pass over the rows runs as Ray tasks over the blocks; the driver only
-merges small summaries and builds the results frame.
+Every pass over the rows runs as Ray tasks over the blocks; the driver only merges
+small summaries and builds the results frame. A column of at most
+:data:`EXACT_LIMIT` rows is gathered whole and fitted on its exact likelihood (its
+leaders polished to the exact optimum when it has many distinct values); the
+leaders of a larger column get their exact log-likelihood in one more pass.
 """
 
 from __future__ import annotations

@@ -244,7 +244,7 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
 
     Candidates are compared by the final model's objective: the exact likelihood
     when the column is small, otherwise the binned likelihood plus the end terms
-    of :class:`.likelihood.EndSpacings`.
+    of :class:`.likelihood.Grid`.
     """
     coarse, fine, exact = _models(name, dist, data)
     # The candidates compete on the exact likelihood when every stage ran on it;

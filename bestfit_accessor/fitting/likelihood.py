@@ -10,8 +10,7 @@ maximises ``Σ n_t (r_t − c_t)`` whatever the terms are. The kinds so far:
   the likelihood of a column small enough to keep (the reported ``loglik`` is then
   exactly ``Σ log f(x_i)``);
 * :class:`Grid` — counts on a fine grid, ``log(P_b / w_b)``: the binned likelihood
-  of a column of any size;
-* :class:`EndSpacings` — objective-only terms at the data's extremes (see there).
+  of a column of any size, with objective-only end terms at the data's extremes.
 
 Censored points (``log S(c)``, ``log F(c)``), intervals, truncation and exact
 integer counts plug in as further term sets with the same two methods.
@@ -32,7 +31,7 @@ import numpy as np
 
 from .scipy_adapter import family_of
 
-__all__ = ["EndSpacings", "ExactValues", "Grid", "Model", "TermSet"]
+__all__ = ["ExactValues", "Grid", "Model", "TermSet"]
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(5)
 
@@ -41,15 +40,16 @@ class TermSet:
     """One kind of observation: weights, constants and their log-probabilities.
 
     ``weights`` are the counts ``n_t``; ``offsets`` the constants ``c_t`` that the
-    log-likelihood subtracts (bin log-widths); ``reported`` says whether the terms
-    belong to the reported log-likelihood or only steer the optimiser;
+    log-likelihood subtracts (bin log-widths); ``reported`` (one flag, or one per
+    term) says which terms belong to the reported log-likelihood and which only
+    steer the optimiser;
     ``uses_cdf`` whether the terms are CDF differences (then scipy's CDF must be
     trusted: :meth:`Model.numerics_ok`).
     """
 
     weights: np.ndarray
     offsets: np.ndarray
-    reported: bool = True
+    reported: bool | np.ndarray = True
     uses_cdf: bool = False
 
     def log_probs(self, model: Model, shapes: list[float], loc: float, scale: float,
@@ -60,42 +60,81 @@ class TermSet:
 @dataclass(frozen=True, eq=False)
 class Grid(TermSet):
     """Counts of exact values on bin ``edges``; edges below ``edges[split]`` use the
-    CDF, above it the SF (precision in both tails)."""
+    CDF, above it the SF (precision in both tails).
+
+    With ``end_terms``, four objective-only terms follow the bins. On each side
+    where the support is bounded, ``log P(X < min)`` and ``log P(X > max)`` (the
+    edges span exactly the data's range): the end spacings of
+    maximum-product-of-spacings estimation. Without them the binned maximum
+    likelihood puts a support bound exactly on the sample's minimum or maximum
+    (``truncnorm``, ``foldnorm``, ``truncexpon`` on data that has no bound),
+    gaining n·F(x₍₁₎) ~ Exp(1) that AIC does not price. Two more compare the
+    density at the minimum and maximum with the average density of about one
+    typical bin next to them, never rewarding: the histogram cannot see a density
+    that vanishes at the extreme observation (a bound placed on the minimum of
+    ``cosine`` or ``rice``), which would make that observation's exact
+    log-density ``-inf`` or nearly so. They reuse the CDF and SF values the bins
+    need, so they cost one density evaluation at two points.
+    """
 
     edges: np.ndarray
     counts: np.ndarray
     split: int
     quadrature: bool = False
+    end_terms: bool = False
 
-    reported = True
     uses_cdf = True
 
     def __post_init__(self) -> None:
         used = self.counts > 0
         log_widths = np.log(np.diff(self.edges))
+        n_used = int(used.sum())
+        extra = 4 if self.end_terms else 0
         object.__setattr__(self, "used", used)
-        object.__setattr__(self, "weights", self.counts[used].astype(float))
-        object.__setattr__(self, "offsets", log_widths[used])
+        object.__setattr__(self, "weights", np.concatenate([self.counts[used].astype(float),
+                                                            np.ones(extra)]))  # fmt: skip
+        object.__setattr__(self, "offsets", np.concatenate([log_widths[used], np.zeros(extra)]))
+        object.__setattr__(self, "reported", np.arange(n_used + extra) < n_used)
         object.__setattr__(self, "mids", (0.5 * (self.edges[:-1] + self.edges[1:]))[used])
+        if self.end_terms:
+            edges = self.edges
+            typical = float(np.median(np.diff(edges)))
+            k_lo = max(1, int(np.searchsorted(edges - edges[0], typical)))
+            k_hi = min(len(edges) - 2, int(np.searchsorted(edges, edges[-1] - typical)) - 1)
+            k_hi = max(k_hi, k_lo)
+            object.__setattr__(self, "end_bins", (k_lo, k_hi))
+            object.__setattr__(self, "log_end_widths", np.log([edges[k_lo] - edges[0],
+                                                               edges[-1] - edges[k_hi]]))
 
-    def with_quadrature(self, quadrature: bool) -> Grid:
-        return self if quadrature == self.quadrature else Grid(
-            self.edges, self.counts, self.split, quadrature)  # fmt: skip
+    def with_options(self, quadrature: bool, end_terms: bool) -> Grid:
+        if (quadrature, end_terms) == (self.quadrature, self.end_terms):
+            return self
+        return Grid(self.edges, self.counts, self.split, quadrature, end_terms)
 
-    def probs(self, model: Model, shapes, loc, scale, a, b) -> np.ndarray | None:
-        """Probabilities of all bins."""
+    def _values(self, model: Model, shapes, loc, scale, a, b):
+        """Bin probabilities, with the CDF at the first edge and the SF at the last."""
         if self.quadrature:
-            return self._quadrature_probs(model, shapes, loc, scale, a, b)
+            probs = self._quadrature_probs(model, shapes, loc, scale, a, b)
+            if probs is None or not self.end_terms:
+                return probs, 0.0, 0.0
+            ends = np.clip((self.edges[[0, -1]] - loc) / scale, a, b)
+            return (probs, float(model.family.cdf(ends[:1], *shapes)[0]),
+                    float(model.family.sf(ends[1:], *shapes)[0]))  # fmt: skip
         values = model.cdf_sf(np.array([*shapes, loc, scale]), self.edges, self.split + 1, (a, b))
         if values is None:
-            return None
+            return None, 0.0, 0.0
         s = self.split
         low, high = values[: s + 1], values[s + 1 :]
         if not high.size:
-            return np.diff(low)
+            return np.diff(low), float(low[0]), float(1.0 - low[-1])
         # Bin s straddles the switch: P = (1 - sf(e[s+1])) - cdf(e[s]).
         middle = (1.0 - high[0]) - low[-1]
-        return np.concatenate([np.diff(low), [middle], -np.diff(high)])
+        probs = np.concatenate([np.diff(low), [middle], -np.diff(high)])
+        return probs, float(low[0]), float(high[-1])
+
+    def probs(self, model: Model, shapes, loc, scale, a, b) -> np.ndarray | None:
+        """Probabilities of all bins."""
+        return self._values(model, shapes, loc, scale, a, b)[0]
 
     def _quadrature_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
         """Bin probabilities by 5-point Gauss–Legendre quadrature of the PDF.
@@ -122,7 +161,7 @@ class Grid(TermSet):
         ``log f(midpoint) + log width`` instead, so a start that puts the data far
         in a light tail has a finite, improvable likelihood rather than ``-inf``.
         """
-        probs = self.probs(model, shapes, loc, scale, a, b)
+        probs, cdf_first, sf_last = self._values(model, shapes, loc, scale, a, b)
         if probs is None:
             return None
         p = probs[self.used]
@@ -131,10 +170,31 @@ class Grid(TermSet):
         if bad.any():
             z = np.clip((self.mids[bad] - loc) / scale, a, b)
             logpdf = model.family.logpdf(z, *shapes)
-            out[bad] = logpdf - math.log(scale) + self.offsets[bad]
+            out[bad] = logpdf - math.log(scale) + self.offsets[: bad.size][bad]
             if not np.all(np.isfinite(out)):
                 return None
-        return out
+        if not self.end_terms:
+            return out
+        return np.concatenate([out, self._end_terms(model, shapes, loc, scale, a, b, probs,
+                                                    cdf_first, sf_last)])  # fmt: skip
+
+    def _end_terms(self, model, shapes, loc, scale, a, b, probs, cdf_first,
+                   sf_last) -> np.ndarray:  # fmt: skip
+        terms = np.zeros(4)
+        if not (np.isfinite(a) or np.isfinite(b)):
+            return terms  # no support bound to sit on an extreme observation
+        k_lo, k_hi = self.end_bins
+        z = np.clip((self.edges[[0, -1]] - loc) / scale, a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if np.isfinite(a):
+                terms[0] = np.log(cdf_first)
+            if np.isfinite(b):
+                terms[1] = np.log(sf_last)
+            logf = model.family.logpdf(z, *shapes) - math.log(scale)
+            masses = np.array([np.sum(probs[:k_lo]), np.sum(probs[k_hi:])])
+            average = np.log(masses) - self.log_end_widths
+            terms[2:] = np.minimum(logf - average, 0.0)
+        return np.where(np.isnan(terms), -700.0, np.maximum(terms, -700.0))
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,66 +245,6 @@ class ExactValues(TermSet):
         return out
 
 
-@dataclass(frozen=True, eq=False)
-class EndSpacings(TermSet):
-    """Four objective-only terms at the data's extremes of a binned column.
-
-    On each side where the support is bounded, ``log P(X < min)`` and
-    ``log P(X > max)``: the end spacings of maximum-product-of-spacings
-    estimation. Without them the binned maximum likelihood puts a support bound
-    exactly on the sample's minimum or maximum (``truncnorm``, ``foldnorm``,
-    ``truncexpon`` on data that has no bound), gaining n·F(x₍₁₎) ~ Exp(1) that AIC
-    does not price. Two more compare the density at the minimum and maximum with
-    the average density of about one typical bin next to them, never rewarding:
-    the histogram cannot see a density that vanishes at the extreme observation
-    (a bound placed on the minimum of ``cosine`` or ``rice``), which would make
-    that observation's exact log-density ``-inf`` or nearly so. The reported
-    likelihood leaves all four out.
-    """
-
-    vmin: float
-    vmax: float
-    edges: np.ndarray
-
-    reported = False
-    uses_cdf = True
-
-    def __post_init__(self) -> None:
-        edges = self.edges
-        typical = float(np.median(np.diff(edges)))
-        k_lo = max(1, int(np.searchsorted(edges - edges[0], typical)))
-        k_hi = min(len(edges) - 2, int(np.searchsorted(edges, edges[-1] - typical)) - 1)
-        k_hi = max(k_hi, k_lo)
-        object.__setattr__(self, "end_edges", np.array([edges[0], edges[k_lo], edges[k_hi],
-                                                        edges[-1]]))  # fmt: skip
-        object.__setattr__(self, "log_end_widths", np.log([edges[k_lo] - edges[0],
-                                                           edges[-1] - edges[k_hi]]))  # fmt: skip
-        object.__setattr__(self, "weights", np.ones(4))
-        object.__setattr__(self, "offsets", np.zeros(4))
-
-    def log_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
-        terms = np.zeros(4)
-        if not (np.isfinite(a) or np.isfinite(b)):
-            return terms  # no support bound to sit on an extreme observation
-        family = model.family
-        # One call each: the CDF at the minimum and the two lower end edges, the SF at
-        # the maximum and the two upper end edges, the log-density at both extremes.
-        z = np.clip((np.array([self.vmin, self.vmax]) - loc) / scale, a, b)
-        ze = np.clip((self.end_edges - loc) / scale, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cdf = family.cdf(np.array([z[0], ze[0], ze[1]]), *shapes)
-            sf = family.sf(np.array([z[1], ze[2], ze[3]]), *shapes)
-            if np.isfinite(a):
-                terms[0] = np.log(cdf[0])
-            if np.isfinite(b):
-                terms[1] = np.log(sf[0])
-            logf = family.logpdf(z, *shapes) - math.log(scale)
-            masses = np.array([cdf[2] - cdf[1], sf[1] - sf[2]])
-            average = np.log(masses) - self.log_end_widths
-            terms[2:] = np.minimum(logf - average, 0.0)
-        return np.where(np.isnan(terms), -700.0, np.maximum(terms, -700.0))
-
-
 class Model:
     """One scipy family against term sets and the data's range ``[vmin, vmax]``."""
 
@@ -257,10 +257,10 @@ class Model:
         self.n_shapes = dist.numargs
         self.weights = np.concatenate([t.weights for t in self.terms])
         self.offsets = np.concatenate([t.offsets for t in self.terms])
-        self._reported = np.concatenate([np.full(t.weights.size, t.reported)
+        self._reported = np.concatenate([np.broadcast_to(t.reported, t.weights.shape)
                                          for t in self.terms])  # fmt: skip
-        self.uses_cdf = any(t.uses_cdf for t in self.terms if t.reported)
-        self.n_obs = float(sum(t.weights.sum() for t in self.terms if t.reported))
+        self.uses_cdf = any(t.uses_cdf for t in self.terms if np.any(t.reported))
+        self.n_obs = float(self.weights[self._reported].sum())
         self._support_key: tuple | None = None
         self._support_value = (False, 0.0, 0.0)
 
@@ -268,8 +268,7 @@ class Model:
     def binned(cls, dist, grid: Grid, vmin: float, vmax: float,
                quadrature: bool = False) -> Model:  # fmt: skip
         """The binned likelihood of a grid, with the end-spacing terms."""
-        return cls(dist, [grid.with_quadrature(quadrature), EndSpacings(vmin, vmax, grid.edges)],
-                   vmin, vmax)  # fmt: skip
+        return cls(dist, [grid.with_options(quadrature, end_terms=True)], vmin, vmax)
 
     @classmethod
     def exact(cls, dist, values: ExactValues, vmin: float, vmax: float) -> Model:

@@ -120,10 +120,23 @@ def _crystalball_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarr
 
 
 def _pearson3_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
-    """The sample's own mean, spread and skewness: pearson3's parameters by definition."""
+    """The sample's own mean, spread and skewness: pearson3's parameters by definition.
+
+    A sample skewness beyond 2 (a tail heavier than the exponential's, where the
+    moments are dominated by a few extremes) starts instead from the exponential
+    member (skew ±2) with its bound just outside the data and the median matched:
+    a shape near 0 is a spike at the bound, the wrong basin.
+    """
     mean, sd = float(np.mean(sample)), float(np.std(sample)) or 1.0
     skew = float(np.mean(((sample - mean) / sd) ** 3))
-    return np.array([skew if abs(skew) > 1e-3 else 1e-3, mean, sd])
+    if abs(skew) <= 2.0:
+        return np.array([skew if abs(skew) > 1e-3 else 1e-3, mean, sd])
+    median, span = float(np.median(sample)), max(vmax - vmin, 1e-300)
+    if skew > 0:  # bound below: loc − scale = vmin − margin
+        scale = max(median - vmin, 1e-6 * span) / np.log(2.0)
+        return np.array([2.0, vmin - 1e-3 * span + scale, scale])
+    scale = max(vmax - median, 1e-6 * span) / np.log(2.0)
+    return np.array([-2.0, vmax + 1e-3 * span - scale, scale])
 
 
 #: Families whose generic start lands in a poor basin, with a start of their own.
