@@ -1,23 +1,29 @@
 """Fit one distribution to one column: pure numpy/scipy, no Ray.
 
-The fit maximises the binned likelihood of the whole column (the merged fine
-histogram), whose cost grows with the number of bins, not rows:
+A column reaches the fit as likelihood terms (:mod:`.likelihood`): the counts of
+a fine histogram of every row (a large column), and for a column of at most
+100,000 rows also its exact values with their counts. The stages:
 
 1. cheap starts (:mod:`.starts`: scipy's closed-form fits where they exist,
    otherwise moment/quantile guesses, plus a small grid of shape values scored at
-   one evaluation each); the best two get a few optimiser steps, the better one
-   goes on;
-2. Levenberg–Marquardt (:func:`.binned.maximise`) on a coarse copy of the
-   histogram (core bins merged by :data:`COARSE_GROUP`), first in quantile
-   coordinates (straight ridges), then for a bounded support in gap coordinates
-   (optima on the support boundary), where most of the evaluations happen;
-3. a short polish of the same kind on the fine histogram, whose log-likelihood is
-   the one reported; a support bound that ended on an extreme observation is
-   tried once more one bin away.
+   one evaluation each); the best get a few optimiser steps, the best of those
+   go on (three of them on a small column, one otherwise);
+2. Levenberg–Marquardt (:func:`.optimiser.maximise`) on the coarse terms (the
+   histogram with core bins merged by :data:`COARSE_GROUP`, or the exact values),
+   first in quantile coordinates (straight ridges), then for a bounded support in
+   gap coordinates (optima on the support boundary);
+3. a short polish on the fine terms; a support bound that ended on an extreme
+   observation is tried once more one step away;
+4. on a column with few distinct values (every stage exact), a Nelder–Mead finish
+   of the best candidate; on a larger gathered column, the binned optimum is
+   scored exactly here and the column's leaders are polished on the exact terms
+   by :func:`polish_distribution`.
 
-The best candidate by the optimiser's objective on the fine histogram is kept (so
-the result is never worse than its start), among those where scipy's CDF, SF and
-PDF agree; its support always covers the observed range.
+The best candidate by the final objective is kept (never worse than its start),
+among those where scipy's CDF, SF and PDF agree when the likelihood is built from
+CDF differences; its support always covers the observed range. A gathered
+column's ``loglik`` is scipy's public log-density summed over the values in data
+units, at the reported parameters.
 """
 
 from __future__ import annotations
