@@ -21,7 +21,7 @@ from . import frames, runtime
 from .exceptions import ArgumentTypeError, InsufficientDataError
 from .fitting import registry
 from .fitting.exact_pass import block_logliks
-from .fitting.fit import EXACT_EVERYWHERE, prepare_fit_data
+from .fitting.fit import prepare_fit_data
 from .fitting.metrics import information_criteria
 from .fitting.registry import custom_snapshot, param_names, plan_batches
 from .fitting.tasks import fit_batch_task, fit_distribution_task, polish_task
@@ -236,13 +236,15 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
     frames.check_not_empty(blocks, blocks.labels)
     profiles = profile_columns(blocks, sample_size, random_state)
 
-    data_refs = []
+    data_refs, to_polish = [], set()
     for profile in profiles:
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
                                 profile.layout.edges[0], profile.layout.edges[-1],
                                 *(profile.values or (None, None)), profile.center,
                                 profile.spread)  # fmt: skip
         data_refs.append(runtime.put(data))
+        if data.exact is not None and not data.exact_everywhere:
+            to_polish.add(id(profile))
     # Fast fits share a Ray task (a task costs as much as a fast fit); a batch that
     # fails or times out is run again one distribution per task, so every fit keeps
     # its own timeout.
@@ -271,7 +273,7 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
                                   timeout=timeout)  # fmt: skip
         for fit, outcome in zip(retry, redone, strict=True):
             fit.outcome, fit.record = outcome, outcome.value
-    polish_leaders(fits, metric, timeout, custom)
+    polish_leaders(fits, to_polish, metric, timeout, custom)
     records = []
     for fit in fits:
         profile = fit.profile
@@ -316,24 +318,31 @@ def _empty_record(profile: ColumnProfile, name: str, status: str, message: str,
 TOP_POLISH = 5
 
 
-def polish_leaders(fits: list[_Fit], metric: str, timeout: float | None, custom: Any) -> None:
-    """Take the leading fits of gathered columns with many distinct values to the
-    exact likelihood's optimum.
+def _leaders(records: list[dict], metric: str, k: int) -> list[int]:
+    """Positions of the ``k`` best ok records by ``metric`` when it is an information
+    criterion, else by AIC (ties by distribution name)."""
+    key = metric if metric in ("aic", "bic") else "aic"
+    ok = [i for i, r in enumerate(records) if r["status"] == "ok" and np.isfinite(r[key])]
+    ok.sort(key=lambda i: (records[i][key], records[i]["distribution"]))
+    return ok[:k]
+
+
+def polish_leaders(fits: list[_Fit], to_polish: set[int], metric: str, timeout: float | None,
+                   custom: Any) -> None:  # fmt: skip
+    """Take the leading fits of gathered columns with many distinct values (the
+    profiles whose ``id`` is in ``to_polish``) to the exact likelihood's optimum.
 
     Such a column's fits ran on the binned likelihood (a density evaluation per
     value would cost a hundred times more) and were scored exactly; the
     :data:`TOP_POLISH` best ok fits by ``metric`` (AIC unless it is BIC) now
     maximise ``Σ log f(x_i)`` itself, in Ray tasks.
     """
-    key = metric if metric in ("aic", "bic") else "aic"
     chosen = []
     for profile in {id(f.profile): f.profile for f in fits}.values():
-        if profile.values is None or np.unique(profile.values[0]).size <= EXACT_EVERYWHERE:
+        if id(profile) not in to_polish:
             continue
-        mine = [f for f in fits if f.profile is profile and f.outcome.status == "ok"
-                and f.record["status"] == "ok" and np.isfinite(f.record[key])]  # fmt: skip
-        mine.sort(key=lambda f: (f.record[key], f.name))
-        chosen.extend(mine[:TOP_POLISH])
+        mine = [f for f in fits if f.profile is profile and f.outcome.status == "ok"]
+        chosen.extend(mine[i] for i in _leaders([f.record for f in mine], metric, TOP_POLISH))
     if not chosen:
         return
     calls = [(f.name, f.data_ref, list(f.record["params"].values()), custom) for f in chosen]
@@ -366,19 +375,13 @@ def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], record
     pass over the blocks, and the ranking uses it. ``loglik_exact`` says which rows
     carry exact values.
     """
-    for record in records:
-        record["loglik_exact"] = record["status"] == "ok" and any(
-            p.label == record["column"] and p.values is not None for p in profiles)
-    key = metric if metric in ("aic", "bic") else "aic"
     chosen: list[list[dict]] = []
     for profile in profiles:
         if profile.values is not None:
             chosen.append([])
             continue
-        rows = [r for r in records if r["column"] == profile.label and r["status"] == "ok"
-                and np.isfinite(r[key])]  # fmt: skip
-        rows.sort(key=lambda r: (r[key], r["distribution"]))
-        chosen.append(rows[:TOP_EXACT])
+        rows = [r for r in records if r["column"] == profile.label]
+        chosen.append([rows[i] for i in _leaders(rows, metric, TOP_EXACT)])
     if not any(chosen):
         return
     # One task per (block, column); with fewer blocks than CPUs, one per candidate too,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats as st
-from scipy.special import ndtr
+from scipy.special import expit, logit, ndtr
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("MODIN_ENGINE", "ray")
@@ -71,6 +71,21 @@ def fit_data_for(x: np.ndarray, seed: int = 0):
     layout = grid.design_layout(sample, x.min(), x.max())
     counts = grid.count_values(x, layout)
     return prepare_fit_data("x", sample, layout, counts, float(x.min()), float(x.max()))
+
+
+class GenLogistic(st.rv_continuous):
+    """A user's subclass: the type I generalised logistic, ``F(x) = expit(x)^c``, with
+    closed-form pdf, cdf and ppf (scipy ships it as ``genlogistic``; module level, so
+    it pickles into Ray tasks)."""
+
+    def _pdf(self, x, c):
+        return c * expit(x) ** c * expit(-x)
+
+    def _cdf(self, x, c):
+        return expit(x) ** c
+
+    def _ppf(self, q, c):
+        return logit(q ** (1.0 / c))
 
 
 class SleepyNormal(st.rv_continuous):

@@ -166,11 +166,10 @@ def prepare_fit_data(
     exact = raw = None
     if values is not None:
         raw_values = values if raw_values is None else np.asarray(raw_values, dtype=float)
-        order = np.argsort(values, kind="stable")
-        exact = ExactValues.from_values(values, SPIKE_SHARE)
-        # The distinct raw values in the order of the distinct standardised ones.
-        first = np.unique(np.asarray(values)[order], return_index=True)[1]
-        raw = raw_values[order][first]
+        distinct, first, repeats = np.unique(np.asarray(values, dtype=float), return_index=True,
+                                             return_counts=True)  # fmt: skip
+        exact = ExactValues.from_counts(distinct, repeats, SPIKE_SHARE)
+        raw = raw_values[first]  # the raw value of each distinct standardised one
     edges = layout.edges
     counts = np.asarray(counts, dtype=np.int64)
     n_obs = int(counts.sum())
@@ -481,6 +480,7 @@ def _fit_record(name: str, data: FitData, find) -> dict:
                 )
             else:
                 record["loglik"] = loglik
+                record["loglik_exact"] = data.exact is not None
                 record["aic"], record["bic"] = metrics.information_criteria(
                     loglik, len(names), data.n_obs
                 )

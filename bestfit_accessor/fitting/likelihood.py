@@ -225,6 +225,12 @@ class ExactValues(TermSet):
         """Distinct values with counts; the density cap is ``1 / (resolution_share ·
         the smallest gap between distinct values)``."""
         distinct, counts = np.unique(np.asarray(values, dtype=float), return_counts=True)
+        return cls.from_counts(distinct, counts, resolution_share)
+
+    @classmethod
+    def from_counts(cls, distinct: np.ndarray, counts: np.ndarray,
+                    resolution_share: float = 1e-4) -> ExactValues:  # fmt: skip
+        """Sorted distinct values with their counts, capped as in :meth:`from_values`."""
         gaps = np.diff(distinct)
         gaps = gaps[gaps > 0]
         cap = -math.log(resolution_share * float(gaps.min())) if gaps.size else math.inf

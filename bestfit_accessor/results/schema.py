@@ -246,7 +246,7 @@ def to_data_units(record: Mapping[str, Any], center: float, spread: float) -> di
     loc, scale = out["params"]["loc"], out["params"]["scale"]
     if not (np.isfinite(loc) and np.isfinite(scale) and scale > 0):
         out.update({name: math.nan for name in MEASURES})
-        out.update(params=None, status="failed",
+        out.update(params=None, status="failed", loglik_exact=False,
                    message="the fitted loc/scale overflow the double range")  # fmt: skip
     return out
 

@@ -18,7 +18,7 @@ from scipy.special import expit, logit
 import bestfit_accessor
 from bestfit_accessor.fitting.scipy_adapter import has_make_distribution
 
-from ..helpers import make_frame, registered
+from ..helpers import GenLogistic, make_frame, registered
 
 TRUE = {"c": 2.5, "loc": 3.0, "scale": 1.5}
 N_ROWS = 100_000
@@ -26,19 +26,6 @@ N_ROWS = 100_000
 #: information of genlogistic, computed numerically): c 0.047, loc 0.040, scale 0.0065.
 #: The tolerances are 5 of them, so a draw misses with probability below 1e-5.
 TOLERANCE = {"c": 0.25, "loc": 0.2, "scale": 0.033}
-
-
-class GenLogistic(st.rv_continuous):
-    """A user's subclass with closed-form pdf, cdf and ppf (module level: picklable)."""
-
-    def _pdf(self, x, c):
-        return c * expit(x) ** c * expit(-x)
-
-    def _cdf(self, x, c):
-        return expit(x) ** c
-
-    def _ppf(self, q, c):
-        return logit(q ** (1.0 / c))
 
 
 class GenLogisticNewStyle:

@@ -20,6 +20,8 @@ from bestfit_accessor.exceptions import (
 from bestfit_accessor.fitting import registry
 from bestfit_accessor.fitting.scipy_adapter import has_make_distribution
 
+from ..helpers import GenLogistic
+
 
 @pytest.fixture(autouse=True)
 def clean_registry():
@@ -124,19 +126,6 @@ def test_plan_batches_runs_names_outside_the_default_set_alone():
 
 
 # -- custom distributions ------------------------------------------------------------
-
-
-class GenLogistic(st.rv_continuous):
-    """Type I generalised logistic: F(x) = expit(x)^c, a closed-form pdf and cdf."""
-
-    def _pdf(self, x, c):
-        return c * expit(x) ** c * expit(-x)
-
-    def _cdf(self, x, c):
-        return expit(x) ** c
-
-    def _ppf(self, q, c):
-        return -np.log(q ** (-1.0 / c) - 1.0)
 
 
 class NoDensity(st.rv_continuous):
