@@ -8,7 +8,7 @@ VENV3 := .venv-pandas3
 PY3 := $(VENV3)/bin/python
 STAMP3 := $(VENV3)/.installed
 
-.PHONY: demo test test-main test-pandas3 lint bench clean
+.PHONY: demo test test-main test-pandas3 lint bench clean figures
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(STAMP3): pyproject.toml
 
 demo: $(STAMP)
 	$(PY) examples/demo.py
+
+# The README's pictures (docs/images/*.png), drawn from the demo data with Agg.
+figures: $(STAMP)
+	MPLBACKEND=Agg $(PY) docs/make_figures.py
 
 # The whole suite, in both environments.
 test: test-main test-pandas3

@@ -22,7 +22,9 @@ from .exceptions import (
     MemoryLimitError,
     MissingDependencyError,
     RayAlreadyRunningWarning,
+    RayClusterLostError,
     RayConnectionError,
+    StaleRayAddressWarning,
     UnknownDistributionError,
 )
 from .fitting.registry import (
@@ -47,6 +49,7 @@ from .results import (
     fits_to_parquet,
     params_of,
     to_scipy,
+    top,
 )
 from .runtime import init, shutdown
 
@@ -76,7 +79,9 @@ __all__ = [
     "MissingDependencyError",
     "RayAlreadyRunningWarning",
     "RayBackend",
+    "RayClusterLostError",
     "RayConnectionError",
+    "StaleRayAddressWarning",
     "UnknownDistributionError",
     "__version__",
     "best_rows",
@@ -94,6 +99,7 @@ __all__ = [
     "register_distribution",
     "shutdown",
     "to_scipy",
+    "top",
     "unregister_distribution",
 ]
 

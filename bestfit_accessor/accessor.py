@@ -13,6 +13,7 @@ import pandas as pd
 
 from .options import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, FitOptions
 from .pipeline import fit_frame
+from .progress import reporting
 
 if TYPE_CHECKING:
     from .dependence.model import GaussianCopula
@@ -52,9 +53,11 @@ class BestFitAccessor:
             Ranking within each column: ``"aic"`` (default), ``"bic"``,
             ``"ks_statistic"``, ``"ad_statistic"`` or ``"sse"``; lower is better.
         progress
-            ``True`` for a console bar, or a callable ``(done, total, percent)``
-            called after each finished fit; ``total`` counts every
-            (column, distribution) of the call.
+            ``True`` for tqdm bars (a widget in Jupyter, a bar on a terminal,
+            nothing when stderr is not a terminal) for the fits and the passes
+            over the rows; a :class:`~bestfit_accessor.progress.TqdmProgress`
+            to choose; or a callable ``(done, total, percent)`` called after each
+            finished fit, ``total`` counting every (column, distribution) of the call.
         random_state
             Seed of the random sample used for starting values, KS and AD. With
             a seed, results do not depend on how the rows are partitioned.
@@ -80,13 +83,15 @@ class BestFitAccessor:
             timeout=timeout,
             sample_size=sample_size,
         )
-        return fit_frame(self._obj, columns, options)
+        with reporting(options.progress):
+            return fit_frame(self._obj, columns, options)
 
     def corr(
         self,
         columns: Hashable | Iterable[Hashable] | None = None,
         *,
         method: str = "pearson",
+        progress: Any = None,
     ) -> pd.DataFrame:
         """Correlation matrix of numeric columns, from per-block statistics in Ray tasks.
 
@@ -95,11 +100,13 @@ class BestFitAccessor:
         a rigorous bound on its difference from the exact rank correlation in
         ``attrs["error_bound"]`` (about 5e-4). Rows with NaN or ±inf in any
         selected column are left out; ``attrs`` holds ``n_obs`` and ``n_dropped``.
-        No row of a Modin frame reaches the driver.
+        No row of a Modin frame reaches the driver. ``progress=True`` shows a bar
+        per pass over the rows.
         """
         from .dependence.correlation import corr_frame
 
-        return corr_frame(self._obj, columns, method=method)
+        with reporting(progress):
+            return corr_frame(self._obj, columns, method=method)
 
     def copula(
         self,
@@ -109,6 +116,7 @@ class BestFitAccessor:
         metric: str = "aic",
         distributions: str | Iterable[str] | None = None,
         random_state: int | None = None,
+        progress: Any = None,
     ) -> GaussianCopula:
         """A Gaussian copula over the columns' best-fitting marginals.
 
@@ -116,14 +124,82 @@ class BestFitAccessor:
         the ``status == "ok"`` row with the lowest ``metric``) or, without it, from
         fitting ``columns`` now with ``distributions`` and ``random_state``. The
         correlation is that of the normal scores, computed in Ray tasks; sample new
-        frames with :meth:`GaussianCopula.sample`.
+        frames with :meth:`GaussianCopula.sample`. ``progress=True`` shows a bar
+        per pass over the rows.
         """
         from .dependence.model import GaussianCopula
 
-        return GaussianCopula.fit(
-            self._obj, fits, columns=columns, metric=metric, distributions=distributions,
-            random_state=random_state,
-        )
+        with reporting(progress):
+            return GaussianCopula.fit(
+                self._obj, fits, columns=columns, metric=metric, distributions=distributions,
+                random_state=random_state,
+            )
+
+    def plot(
+        self,
+        fits: pd.DataFrame,
+        column: Hashable | None = None,
+        kind: str = "density",
+        top: int = 3,
+        ax: Any = None,
+        log_x: bool = False,
+        *,
+        fig: Any = None,
+        metric: str = "aic",
+        sample_size: int = DEFAULT_SAMPLE_SIZE,
+        random_state: int | None = 0,
+        progress: Any = None,
+    ) -> Any:
+        """Draw the ``top`` best fits of one column; returns the matplotlib Figure.
+
+        ``kind``: ``"density"`` (the fine histogram on a density scale with the
+        fitted densities), ``"cdf"`` (the empirical CDF, exact at every histogram
+        edge, with the fitted CDFs), ``"qq"`` (sample quantiles against fitted ones),
+        ``"pp"`` (empirical against fitted probabilities at the histogram edges) or
+        ``"diagnostics"`` (all four in a 2×2 panel of ``fig``, a new figure by
+        default). Others draw into ``ax`` when given. ``column`` may be left out
+        when ``fits`` holds one column; ``log_x`` uses a log axis (positive data).
+
+        Drawn from the summaries the fit computes (histogram, moments, a random
+        sample of ``sample_size`` rows), recomputed in Ray tasks: no column
+        reaches the driver. Needs matplotlib (``pip install 'bestfit_accessor[plot]'``).
+        ``progress=True`` shows a bar per pass over the rows.
+        """
+        from .plots.gather import plot_fits
+
+        with reporting(progress):
+            return plot_fits(self._obj, fits, column, kind, top, ax, log_x, fig=fig,
+                             metric=metric, sample_size=sample_size,
+                             random_state=random_state)  # fmt: skip
+
+    def describe(
+        self,
+        columns: Hashable | Iterable[Hashable] | None = None,
+        *,
+        plot: bool = False,
+        n_boot: int = 1000,
+        ax: Any = None,
+        sample_size: int = DEFAULT_SAMPLE_SIZE,
+        random_state: int | None = 0,
+        progress: Any = None,
+    ) -> pd.DataFrame | tuple[pd.DataFrame, Any]:
+        """The Cullen–Frey table of numeric columns; with ``plot=True``, ``(table, figure)``.
+
+        One row per column: ``n``, ``min``, ``max``, ``mean``, ``sd``, ``skewness``,
+        ``kurtosis`` (Pearson's, 3 for a normal) from moments merged over every row
+        in Ray tasks. ``attrs["bootstrap"]`` maps each column to ``n_boot`` pairs
+        (squared skewness, kurtosis) of resamples of its random sample of
+        ``sample_size`` rows: the scatter of moments at the sample's size. The
+        graph places them among the normal, uniform, exponential and logistic
+        points, the gamma and lognormal lines and the beta region, all computed
+        from scipy's moments. ``progress=True`` shows a bar per pass over the rows.
+        """
+        from .plots.gather import describe_frame
+
+        with reporting(progress):
+            return describe_frame(self._obj, columns, plot=plot, n_boot=n_boot, ax=ax,
+                                  sample_size=sample_size,
+                                  random_state=random_state)  # fmt: skip
 
 
 def _descriptor() -> property:

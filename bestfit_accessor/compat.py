@@ -6,6 +6,7 @@ so there is one implementation of summaries, fitting and metrics.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,9 @@ from .options import (
     validate,
 )
 from .pipeline import fit_frame
+from .progress import reporting
 from .results import FIELDS, best_rows, check_metric, to_scipy
+from .results.display import format_params, format_value, top, top_html
 
 __all__ = ["DistributionFit", "DistributionFitter", "FitResults", "RayBackend"]
 
@@ -70,6 +73,23 @@ class DistributionFit:
     @property
     def params(self) -> dict[str, float]:
         return dict(zip(self.param_names, self.parameters, strict=True))
+
+    def __repr__(self) -> str:
+        params = format_params(self.params)
+        head = f"DistributionFit({self.column_name!r}: {self.distribution}({params})"
+        if self.status != "ok":
+            return f"{head}, status={self.status!r}, message={self.message!r})"
+        return (f"{head}, aic={format_value(self.aic, 8)}, bic={format_value(self.bic, 8)}, "
+                f"ks_statistic={format_value(self.ks_statistic)}, n_obs={self.n_obs:,})")
+
+    def _repr_html_(self) -> str:
+        row = pd.DataFrame([{"distribution": self.distribution,
+                             "params": format_params(self.params), "aic": self.aic,
+                             "bic": self.bic, "ks_statistic": self.ks_statistic,
+                             "pvalue": self.pvalue, "n_obs": self.n_obs,
+                             "status": self.status}],
+                           index=pd.Index([self.column_name], name="column"))  # fmt: skip
+        return row.to_html()
 
     def get_scipy_dist(self) -> st.rv_continuous:
         """The frozen scipy distribution."""
@@ -131,11 +151,39 @@ class FitResults:
         rows = best_rows(self.df, metric, n, None if column is None else [column])
         return [DistributionFit.from_row(row) for _, row in rows.iterrows()]
 
+    def summary(self, k: int = 3, metric: str = "aic") -> pd.DataFrame:
+        """The ``k`` best fits of each column, one short line each (see
+        :func:`bestfit_accessor.top`)."""
+        return top(self.df, k, metric)
+
     def __len__(self) -> int:
         return len(self.df)
 
+    def _headline(self) -> str:
+        failed = int((self.df["status"] != "ok").sum())
+        return (f"FitResults: {len(self.df)} fits of {len(self.columns)} column(s)"
+                f"{f', {failed} not ok' if failed else ''}")  # fmt: skip
+
     def __repr__(self) -> str:
-        return f"FitResults({len(self.df)} fits of columns {self.columns})"
+        try:
+            best = top(self.df, 1)
+        except InvalidArgumentError:  # a frame that is not a results frame: say so briefly
+            return f"FitResults({len(self.df)} rows)"
+        if best.empty:
+            return f"{self._headline()}; no successful fit"
+        lines = [f"  {label!s}: {row['distribution']}({row['params']}), "
+                 f"aic={format_value(row['aic'], 8)}"
+                 for (label, _), row in best.iterrows()]  # fmt: skip
+        return "\n".join([f"{self._headline()}; best by AIC:", *lines])
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's view: the three best fits of each column."""
+        try:
+            best = top(self.df, 3)
+        except InvalidArgumentError:
+            return None  # Jupyter falls back to repr
+        return (f"<div><p><b>{html.escape(self._headline())}</b></p>"
+                f"{top_html(best, 'best 3 per column by AIC')}</div>")  # fmt: skip
 
 
 class DistributionFitter:
@@ -172,6 +220,7 @@ class DistributionFitter:
             timeout=timeout,
             sample_size=sample_size,
         )
-        frame = fit_frame(df, None if selection is None else list(selection), options)
+        with reporting(options.progress):
+            frame = fit_frame(df, None if selection is None else list(selection), options)
         return FitResults(frame, df)
 

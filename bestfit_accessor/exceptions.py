@@ -16,7 +16,9 @@ __all__ = [
     "MemoryLimitError",
     "MissingDependencyError",
     "RayAlreadyRunningWarning",
+    "RayClusterLostError",
     "RayConnectionError",
+    "StaleRayAddressWarning",
     "UnknownDistributionError",
 ]
 
@@ -72,3 +74,13 @@ class RayConnectionError(BestFitError, RuntimeError):
 class RayAlreadyRunningWarning(UserWarning):
     """Settings for starting Ray (``num_cpus``, ``ray.init`` keywords) were given
     while Ray is already running: they cannot apply to it and are ignored."""
+
+
+class RayClusterLostError(RayConnectionError):
+    """The Ray a call ran on went away before the call finished (its head node or
+    this machine's Ray node stopped answering). No partial results are returned."""
+
+
+class StaleRayAddressWarning(UserWarning):
+    """Ray's record of the last cluster on this machine names one that no longer
+    answers, so a local Ray was started instead of joining it."""

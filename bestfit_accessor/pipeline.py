@@ -173,7 +173,8 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
     for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
         inside = (positions >= offset) & (positions < offset + length)
         per_block.append((blocks.positions, positions[inside] - offset, np.flatnonzero(inside)))
-    block_summaries = runtime.map_blocks(_summarize_block, blocks.refs, per_block)
+    block_summaries = runtime.map_blocks(_summarize_block, blocks.refs, per_block,
+                                         label="summaries")
     summaries = [merge_summaries([parts[i] for parts in block_summaries])
                  for i in range(len(blocks.labels))]  # fmt: skip
     layouts, samples, scales, values, masses = [], [], [], [], []
@@ -201,6 +202,7 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
     block_counts = runtime.map_blocks(
         _histogram_block, blocks.refs,
         [(blocks.positions, layouts, scales, [m and m.value for m in masses])] * len(blocks.refs),
+        label="histograms",
     )  # fmt: skip
     profiles = []
     for i, (label, summary, sample, layout, scale, exact, mass) in enumerate(
@@ -398,7 +400,8 @@ def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], record
                 args.append((blocks.positions[i], [(rows[k]["distribution"],
                              tuple(rows[k]["params"].values())) for k in group], mass, custom))
     totals = [np.zeros(len(rows)) for rows in chosen]
-    for (i, group), sums in zip(jobs, runtime.map_blocks(_exact_job, refs, args), strict=True):
+    sums_per_job = runtime.map_blocks(_exact_job, refs, args, label="exact log-likelihood")
+    for (i, group), sums in zip(jobs, sums_per_job, strict=True):
         totals[i][group] += sums
     for rows, column_totals in zip(chosen, totals, strict=True):
         for record, loglik in zip(rows, column_totals, strict=True):

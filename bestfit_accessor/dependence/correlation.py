@@ -130,7 +130,7 @@ def corr_frame(obj: Any, columns: Any = None, *, method: str = "pearson") -> pd.
     labels = list(blocks.labels)
     if method == "pearson":
         parts = runtime.map_blocks(_pearson_block, blocks.refs, [(blocks.positions,)] * len(
-            blocks.refs))  # fmt: skip
+            blocks.refs), label="co-moments")  # fmt: skip
         stats = merge_all(parts)
         _check_rows(stats, labels)
         return _labelled(correlation_matrix(stats), labels, method="pearson", n_obs=stats.n,
@@ -145,7 +145,7 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
     for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
         inside = positions[(positions >= offset) & (positions < offset + length)]
         per_block.append((blocks.positions, inside - offset))
-    scans = runtime.map_blocks(_scan_block, blocks.refs, per_block)
+    scans = runtime.map_blocks(_scan_block, blocks.refs, per_block, label="rank sample")
     n_complete = sum(s[0] for s in scans)
     if n_complete < 2:
         _check_rows(CoMoments(n_complete, np.zeros(k), np.zeros((k, k)),
@@ -161,13 +161,15 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
                                        complete=complete))  # fmt: skip
     edges_ref = runtime.put(edges)
     counted = runtime.map_blocks(_count_block, blocks.refs,
-                                [(blocks.positions, edges_ref)] * len(blocks.refs))  # fmt: skip
+                                [(blocks.positions, edges_ref)] * len(blocks.refs),
+                                label="rank histograms")  # fmt: skip
     counts = [np.sum([c[i] for c in counted], axis=0) for i in range(k)]
     ranks = [midranks(c) for c in counts]
     eps = np.array([rank_error(c, e.atoms) for c, e in zip(counts, edges, strict=True)])
     ranks_ref = runtime.put(ranks)
     parts = runtime.map_blocks(_rank_block, blocks.refs,
-                              [(blocks.positions, edges_ref, ranks_ref)] * len(blocks.refs))
+                              [(blocks.positions, edges_ref, ranks_ref)] * len(blocks.refs),
+                              label="rank co-moments")  # fmt: skip
     stats = merge_all(parts)
     _check_rows(stats, labels)
     bound = spearman_bound(eps)
@@ -183,5 +185,6 @@ def normal_score_stats(blocks: frames.BlockSet, tables: list[NormalScoreTable]) 
     """Merged co-moments of the clipped normal scores Φ⁻¹(F̂ᵢ(xᵢ)) of every complete row."""
     tables_ref = runtime.put(list(tables))
     parts = runtime.map_blocks(_normal_score_block, blocks.refs,
-                              [(blocks.positions, tables_ref)] * len(blocks.refs))  # fmt: skip
+                              [(blocks.positions, tables_ref)] * len(blocks.refs),
+                              label="normal scores")  # fmt: skip
     return merge_all(parts)

@@ -8,6 +8,7 @@ validates every field before use.
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from .. import frames
 from ..exceptions import InvalidArgumentError
+from ..results.display import correlation_html, format_params, marginals_html, matrix_text
 from ..results.jsonio import check_label, dump_json, load_json
 from . import sampling
 from .linalg import check_correlation, cholesky
@@ -100,10 +102,25 @@ class GaussianCopula:
     def source(self) -> str:
         return self._source
 
+    # -- display -----------------------------------------------------------------------
+    def _headline(self) -> str:
+        rows = "" if self.n_obs is None else f", fitted on {self.n_obs:,} rows"
+        return f"GaussianCopula: {len(self._columns)} columns, source {self._source!r}{rows}"
+
     def __repr__(self) -> str:
-        parts = ", ".join(f"{c!r}: {m.distribution}" for c, m in zip(self._columns,
-                          self._marginals, strict=True))  # fmt: skip
-        return f"GaussianCopula({{{parts}}}, source={self._source!r})"
+        width = max(len(str(c)) for c in self._columns)
+        marginals = [f"  {c!s:<{width}}  {m.distribution}({format_params(m.params)})"
+                     for c, m in zip(self._columns, self._marginals, strict=True)]  # fmt: skip
+        return "\n".join([self._headline(), "marginals:", *marginals, "correlation:",
+                          matrix_text(self._correlation, self._columns)])  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the marginals table and the correlation matrix, shaded."""
+        marginals = marginals_html(self._columns, [m.distribution for m in self._marginals],
+                                   [m.params for m in self._marginals], "marginals")
+        correlation = correlation_html(self._correlation, self._columns, "Gaussian correlation")
+        return (f"<div><p><b>{html.escape(self._headline())}</b></p>{marginals}"
+                f"<br>{correlation}</div>")  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, GaussianCopula):
@@ -185,6 +202,20 @@ class GaussianCopula:
         ranges = sampling.chunk_ranges(n, n_partitions)
         tables, chol = self._prepared(tables=not return_uniform)
         return sampling.sample_frame(adapter, ranges, n, seed, chol, tables, self._columns)
+
+    def plot(self, df: Any, sample: Any, *, size: int = 5000, method: str = "spearman",
+             random_state: int | None = 0, fig: Any = None) -> Any:  # fmt: skip
+        """Original rows of ``df`` and synthetic rows of ``sample`` pair by pair, and their
+        correlation matrices side by side; the matplotlib Figure.
+
+        Each frame gives a random sample of at most ``size`` rows and its ``method``
+        correlation over every row, computed in Ray tasks (see
+        :mod:`bestfit_accessor.plots`). Needs matplotlib (the ``plot`` extra).
+        """
+        from ..plots.gather import plot_copula_of
+
+        return plot_copula_of(self, df, sample, size=size, method=method,
+                              random_state=random_state, fig=fig)  # fmt: skip
 
     # -- the seed API's spellings --------------------------------------------------------
     def sample_distributed(self, n: int, backend: Any = None, num_partitions: int | None = None,

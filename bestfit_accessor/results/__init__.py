@@ -2,11 +2,13 @@
 
 - :mod:`.schema` — the one declaration of a fit record (fields, dtypes, units);
 - :mod:`.ranking` — the one rule for the best rows of each column;
+- :mod:`.display` — the top-k table and the text/HTML views of fits and copulas;
 - :mod:`.scipy_view` — a row's parameters and frozen scipy distribution;
 - :mod:`.storage` — JSON, Parquet and CSV in and out, validated by the schema;
 - :mod:`.jsonio` — safe JSON helpers shared with the copula's files.
 """
 
+from .display import top
 from .ranking import best_rows, build_results, check_metric
 from .schema import (
     FIELDS,
@@ -48,4 +50,5 @@ __all__ = [
     "params_of",
     "to_data_units",
     "to_scipy",
+    "top",
 ]

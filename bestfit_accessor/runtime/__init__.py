@@ -3,6 +3,10 @@
 Ray is imported on first use, not on ``import bestfit_accessor``: the pure kernels
 (``fitting``, ``summaries``, the maths of ``dependence``) and the accessor load
 without it, and a script pays Ray's import time only when it runs work.
+
+``ray_tasks`` talks to Ray; ``addresses`` (probing cluster addresses, reading Ray's
+record of the last cluster) and ``liveness`` (watching a cluster during a call) use
+sockets and files only, so that no call waits on a Ray that is gone.
 """
 
 from __future__ import annotations

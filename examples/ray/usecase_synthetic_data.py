@@ -17,7 +17,7 @@ from bestfit_accessor import DistributionFitter, GaussianCopula, RayBackend
 def make_orders(rows: int, seed: int = 7) -> pd.DataFrame:
     """Orders whose price, quantity and revenue depend on each other."""
     rng = np.random.default_rng(seed)
-    corr = np.array([[1.0, -0.4, 0.5], [-0.4, 1.0, 0.6], [0.5, 0.6, 1.0]])
+    corr = np.array([[1.0, -0.3, 0.5], [-0.3, 1.0, 0.6], [0.5, 0.6, 1.0]])
     z = rng.multivariate_normal(np.zeros(3), corr, rows)
     return pd.DataFrame({
         "price": 20.0 + 4.0 * z[:, 0],

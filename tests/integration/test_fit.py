@@ -238,10 +238,13 @@ def test_progress_is_monotone_and_ends_at_total(small_frame):
     assert all(b[2] > a[2] for a, b in itertools.pairwise(seen))
 
 
-def test_console_progress_bar(small_frame, capsys):
+def test_progress_bar_is_silent_off_a_terminal_unless_asked(small_frame, capsys):
     small_frame.bestfit.fit("x", distributions=["norm", "gamma"], progress=True)
+    assert capsys.readouterr().err == ""  # captured stderr is not a terminal
+    small_frame.bestfit.fit("x", distributions=["norm", "gamma"],
+                            progress=bestfit_accessor.progress.TqdmProgress(always=True))
     err = capsys.readouterr().err
-    assert "2/2 fits (100.0%)" in err
+    assert "fits: 100%" in err and "2/2" in err and "summaries" in err and "histograms" in err
 
 
 @pytest.mark.slow

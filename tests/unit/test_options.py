@@ -27,7 +27,7 @@ from bestfit_accessor import (
 )
 from bestfit_accessor.fitting.registry import resolve_distributions
 from bestfit_accessor.options import InstanceOf, Interval, Options, SeedLike, validate
-from bestfit_accessor.progress import ProgressBar
+from bestfit_accessor.progress import TqdmProgress
 
 
 def _callback(done: int, total: int, percent: float) -> None:
@@ -81,9 +81,9 @@ def test_good_values_are_stored_normalised(field, given, stored):
     assert type(value) is type(stored)  # numpy scalars become int/float
 
 
-def test_progress_true_is_a_console_bar():
-    assert isinstance(FitOptions.create(progress=True).progress, ProgressBar)
-    assert isinstance(FitOptions.create(progress=np.bool_(True)).progress, ProgressBar)
+def test_progress_true_is_a_tqdm_bar():
+    assert isinstance(FitOptions.create(progress=True).progress, TqdmProgress)
+    assert isinstance(FitOptions.create(progress=np.bool_(True)).progress, TqdmProgress)
 
 
 # (field, value of the wrong type, the argument name the message must show)
