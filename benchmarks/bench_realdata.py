@@ -36,7 +36,10 @@ value, e.g. lognorm with scale 1e-76 and loc just below the minimum, which buys 
 unbounded likelihood instead of describing the data), and no support bound within
 5e-5 of the end spacing of the sample's extreme where the density spikes there
 (``rides_a_bound``: weibull_min or f with a shape below 1 and loc on the minimum,
-where the likelihood grows without limit).
+where the likelihood grows without limit), and no spike on an interior observation
+(``spike_on_observation``: a density more than 10 times higher on the observation of
+highest density than a tenth of its gap to the next distinct value away, e.g.
+dweibull with a shape below 1 and loc on a data point).
 
 How to read the table (one row per column; a *pair* is a (column, candidate) where
 scipy's fit succeeded; gap = ours exact − scipy exact, positive means ours is better):
@@ -139,6 +142,8 @@ class Pair:
     scipy_seconds: float
     ours_peak: float
     scipy_peak: float
+    ours_params: str = ""
+    scipy_params: str = ""
 
     @property
     def ours_ok(self) -> bool:
@@ -256,6 +261,37 @@ def rides_a_bound(frozen: Any, ends: tuple[float, float, float, float]) -> str:
     return ""
 
 
+#: A density this many times higher on an observation than a tenth of the local data
+#: spacing away from it is a spike on that observation.
+SPIKE_RATIO = 10.0
+
+
+def spike_on_observation(frozen: Any, x: np.ndarray) -> str:
+    """'' unless the fit puts a spike on one observation: at the row of highest
+    density, the density is more than :data:`SPIKE_RATIO` times its value a tenth of
+    the gap to the nearest other distinct value away (on the side where it is
+    larger). No regular density changes that fast within the data's resolution;
+    ``dweibull`` with a shape below 1 and loc on a data point does, and its likelihood
+    grows without limit as loc meets the observation (the MLE does not exist)."""
+    distinct = np.unique(np.asarray(x, dtype=float))
+    if distinct.size < 3:
+        return ""
+    with np.errstate(all="ignore"):
+        logpdf = np.asarray(frozen.logpdf(distinct), dtype=float)
+        if not np.any(np.isfinite(logpdf)):
+            return ""
+        i = int(np.nanargmax(logpdf))
+        left = distinct[i] - distinct[i - 1] if i > 0 else math.inf
+        right = distinct[i + 1] - distinct[i] if i + 1 < distinct.size else math.inf
+        step = 0.1 * min(left, right)
+        around = np.asarray(frozen.logpdf([distinct[i] - step, distinct[i] + step]), float)
+    drop = logpdf[i] - np.nanmax(np.where(np.isfinite(around), around, -math.inf))
+    if drop > math.log(SPIKE_RATIO):
+        ratio = math.exp(min(drop, 700.0))
+        return f"spike on the observation {distinct[i]:.6g}: density {ratio:.3g}x a tenth gap away"
+    return ""
+
+
 def degeneracy(
     params: tuple, scale: float, total: float, peak: float, n: int, spread: float,
     bound: str = "",
@@ -297,7 +333,7 @@ def evaluate_candidate(task: dict) -> dict:
             out["ours_peak"] = peak
             out["ours_degenerate"] = degeneracy(
                 tuple(params.values()), float(params["scale"]), total, peak, n, spread,
-                rides_a_bound(frozen, task["ends"]),
+                rides_a_bound(frozen, task["ends"]) or spike_on_observation(frozen, x),
             )
         except Exception as exc:
             out["ours_exact"] = -math.inf
@@ -305,6 +341,7 @@ def evaluate_candidate(task: dict) -> dict:
 
     # scipy's own fit.
     out.update(scipy_status="error", scipy_detail="", scipy_exact=math.nan, scipy_k=0)
+    out["scipy_params"] = ""
     out["scipy_peak"] = math.nan
     started = time.perf_counter()
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -321,10 +358,12 @@ def evaluate_candidate(task: dict) -> dict:
         notes = f"{len(caught)} warnings, first: {caught[0].message}" if caught else ""
         total, peak = _logpdf_stats(dist(*params), x)
         out["scipy_k"] = len(params)
+        out["scipy_params"] = repr(params)
         out["scipy_exact"] = total
         out["scipy_peak"] = peak
         reason = degeneracy(params, params[-1], total, peak, n, spread,
-                            rides_a_bound(dist(*params), task["ends"]))
+                            rides_a_bound(dist(*params), task["ends"])
+                            or spike_on_observation(dist(*params), x))
         if not reason:
             out["scipy_status"] = "ok"
         elif reason.startswith("non-finite"):
@@ -495,6 +534,8 @@ def run_dataset(ds: Dataset, pool: ScipyPool, workdir: Path, seed: int) -> Outco
                 scipy_seconds=float(res.get("scipy_seconds", math.nan)),
                 ours_peak=float(res["ours_peak"]),
                 scipy_peak=float(res["scipy_peak"]),
+                ours_params=repr(row["params"]) if isinstance(row["params"], Mapping) else "",
+                scipy_params=res["scipy_params"],
             )
         )
     return outcome
@@ -896,6 +937,7 @@ def main() -> None:
     parser.add_argument("--scipy-timeout", type=float, default=30.0, help="cap per scipy fit")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--realdata", type=Path, default=REALDATA)
+    parser.add_argument("--pairs-csv", default=None, help="write every pair (with params) here")
     args = parser.parse_args()
     sizes = [1000] if args.quick else sorted(set(args.sizes))
 
@@ -951,6 +993,12 @@ def main() -> None:
         report += published_check(refs, outcomes)
     text = "\n".join(report) + "\n"
     print(text)
+    if args.pairs_csv:
+        pd.DataFrame(
+            [{"dataset": o.dataset.name, "n": o.n, **vars(p), "gap": p.gap}
+             for o in outcomes for p in o.pairs]
+        ).to_csv(args.pairs_csv, index=False)
+        log(f"wrote {args.pairs_csv}")
     if args.out:
         Path(args.out).write_text(text)
         log(f"wrote {args.out}")

@@ -18,6 +18,9 @@ __all__ = ["SHAPE_LOG_CAP", "Coordinates", "has_own_ppf"]
 #: to a limit (gamma to a normal) is then within ~1e-6 per row of it, and scipy's
 #: own formulas stay accurate (``f`` with ``dfd`` = 1e16 gives wrong log-densities).
 SHAPE_LOG_CAP = 12.0
+#: Share of :attr:`Coordinates.min_gap` kept between the data and a support bound where
+#: the density is finite (the regular optimum is the bound on the extreme value).
+FINITE_BOUND_GAP = 1e-3
 
 
 def has_own_ppf(dist) -> bool:
@@ -53,8 +56,11 @@ class Coordinates:
     def __init__(self, dist, start: np.ndarray, vmin: float, vmax: float,
                  mode: str | None = None,
                  bounds: list[tuple[float, float]] | None = None,
-                 min_gap: float = 0.0) -> None:  # fmt: skip
+                 min_gap: float = 0.0, shape_log_cap: float = SHAPE_LOG_CAP,
+                 asinh_shapes: bool = False) -> None:  # fmt: skip
         self.dist = dist
+        self.shape_log_cap = float(shape_log_cap)
+        self.asinh_shapes = asinh_shapes
         self.family = family_of(dist)
         # Closest a one-sided support bound may come to the data's extreme (data
         # units). Where the density is infinite at the bound (weibull_min, gamma
@@ -69,6 +75,8 @@ class Coordinates:
         self.vmin, self.vmax = float(vmin), float(vmax)
         self.range = max(self.vmax - self.vmin, 1e-300)
         self._last_shapes: tuple | None = None
+        self._gap_key: tuple | None = None
+        self._gap_value = (self.min_gap, self.min_gap)
         self._last_quartiles = np.empty(3)
         self.mode = mode or self.modes(dist, start)[0]
         self.loc0 = float(start[-2])
@@ -120,14 +128,17 @@ class Coordinates:
 
     def _shapes(self, theta: np.ndarray) -> np.ndarray:
         out = np.empty(self.n_shapes)
+        cap = self.shape_log_cap
         for i, (lo, hi) in enumerate(self.kinds):
             t = theta[i]
             if np.isfinite(lo) and np.isfinite(hi):
                 out[i] = lo + (hi - lo) / (1.0 + math.exp(-min(max(t, -700.0), 700.0)))
             elif np.isfinite(lo):
-                out[i] = lo + math.exp(min(max(t, -SHAPE_LOG_CAP), SHAPE_LOG_CAP))
+                out[i] = lo + math.exp(min(max(t, -cap), cap))
             elif np.isfinite(hi):
-                out[i] = hi - math.exp(min(max(t, -SHAPE_LOG_CAP), SHAPE_LOG_CAP))
+                out[i] = hi - math.exp(min(max(t, -cap), cap))
+            elif self.asinh_shapes:
+                out[i] = math.sinh(min(max(t, -cap), cap))
             else:
                 out[i] = t
         return out
@@ -137,10 +148,14 @@ class Coordinates:
         t1, t2 = float(theta[-2]), float(theta[-1])
         if self.mode == "free":
             loc, scale = self.loc0 + t1 * self.unit, self.unit * _clamp_exp(t2)
+            if self.min_gap > 0:
+                loc = self._keep_gap(shapes, loc, scale)
         elif self.mode == "quantile":
             z25, z50, z75 = self._quartiles(shapes)
             scale = self.unit * _clamp_exp(t2) / (z75 - z25)
             loc = self.loc0 + t1 * self.unit - scale * z50
+            if self.min_gap > 0:
+                loc = self._keep_gap(shapes, loc, scale)
         else:
             a, b = self._support(shapes)
             if self.mode == "both":
@@ -149,18 +164,72 @@ class Coordinates:
                 width = (b - a) / total  # = (b - a)(1 - share_a - share_b)
                 scale = self.range / width
                 loc = self.vmin - scale * (a + (b - a) * e1 / total)
-                if self.min_gap > 0:
-                    lower = min(loc + scale * a, self.vmin - self.min_gap)
-                    upper = max(loc + scale * b, self.vmax + self.min_gap)
+                lower, upper = loc + scale * a, loc + scale * b
+                if self.min_gap > 0 and (lower > self.vmin - self.min_gap
+                                         or upper < self.vmax + self.min_gap):
+                    gap_a, gap_b = self._gaps(shapes, a, b)
+                    lower = min(lower, self.vmin - gap_a)
+                    upper = max(upper, self.vmax + gap_b)
                     scale = (upper - lower) / (b - a)
                     loc = lower - scale * a
             elif self.mode == "lower":
                 scale = self.unit * _clamp_exp(t2)
-                loc = self.vmin - scale * a - max(scale * _clamp_exp(t1), self.min_gap)
+                gap = scale * _clamp_exp(t1)
+                if gap < self.min_gap:
+                    gap = max(gap, self._gaps(shapes, a, b)[0])
+                loc = self.vmin - scale * a - gap
             else:
                 scale = self.unit * _clamp_exp(t2)
-                loc = self.vmax - scale * b + max(scale * _clamp_exp(t1), self.min_gap)
+                gap = scale * _clamp_exp(t1)
+                if gap < self.min_gap:
+                    gap = max(gap, self._gaps(shapes, a, b)[1])
+                loc = self.vmax - scale * b + gap
         return np.array([*shapes, loc, scale])
+
+    def _keep_gap(self, shapes: np.ndarray, loc: float, scale: float) -> float:
+        """``loc``, or NaN (an infeasible point the optimiser steps back from) when a
+        finite support bound comes closer to the data than its gap (:meth:`_gaps`):
+        coordinates that do not place the bounds themselves (free, quantile) must
+        not let a density spike ride an extreme observation."""
+        a, b = self._support(shapes)
+        if np.isfinite(a) and loc + scale * a > self.vmin - self.min_gap:
+            if loc + scale * a > self.vmin - self._gaps(shapes, a, b)[0]:
+                return math.nan
+        if np.isfinite(b) and loc + scale * b < self.vmax + self.min_gap:
+            if loc + scale * b < self.vmax + self._gaps(shapes, a, b)[1]:
+                return math.nan
+        return loc
+
+    def _gaps(self, shapes: np.ndarray, a: float, b: float) -> tuple[float, float]:
+        """The closest the lower and upper support bounds may come to the data.
+
+        :attr:`min_gap` where the density grows without limit towards the bound (a
+        spike the likelihood would ride); a share :data:`FINITE_BOUND_GAP` of it
+        where the density stays finite there (``uniform``, ``expon``), whose optimum
+        is the bound on the extreme observation itself.
+        """
+        if self.min_gap == 0.0:
+            return 0.0, 0.0
+        key = tuple(float(v) for v in shapes)
+        if key != self._gap_key:
+            self._gap_key = key
+            self._gap_value = tuple(
+                self.min_gap * (1.0 if self._spikes(shapes, bound, inward)
+                                else FINITE_BOUND_GAP)
+                for bound, inward in ((a, 1.0), (b, -1.0)))  # fmt: skip
+        return self._gap_value
+
+    def _spikes(self, shapes: np.ndarray, bound: float, inward: float) -> bool:
+        """Whether the standardised density rises by more than one log unit over the
+        last four decades of distance to a finite support ``bound``."""
+        if not np.isfinite(bound):
+            return False
+        unit = max(1.0, abs(bound))
+        near, far = bound + inward * 1e-9 * unit, bound + inward * 1e-5 * unit
+        with np.errstate(all="ignore"):
+            lp_near, lp_far = np.asarray(self.family.logpdf(np.array([near, far]), *shapes),
+                                         dtype=float)  # fmt: skip
+        return not lp_near <= lp_far + 1.0
 
     def from_params(self, params: np.ndarray) -> np.ndarray:
         theta = np.empty(len(params))
@@ -173,6 +242,8 @@ class Coordinates:
                 theta[i] = math.log(max(s - lo, 1e-12 * max(1.0, abs(lo))))
             elif np.isfinite(hi):
                 theta[i] = math.log(max(hi - s, 1e-12 * max(1.0, abs(hi))))
+            elif self.asinh_shapes:
+                theta[i] = math.asinh(s)
             else:
                 theta[i] = s
         shapes = params[: self.n_shapes]

@@ -14,10 +14,14 @@ a fine histogram of every row (a large column), and for a column of at most
    gap coordinates (optima on the support boundary);
 3. a short polish on the fine terms; a support bound that ended on an extreme
    observation is tried once more one step away;
-4. on a column with few distinct values (every stage exact), a Nelder–Mead finish
-   of the best candidate; on a larger gathered column, the binned optimum is
-   scored exactly here and the column's leaders are polished on the exact terms
-   by :func:`polish_distribution`.
+4. on a column with few distinct values (every stage exact), two more starts are
+   refined (the neutral shapes, whose basin is often the regular optimum next to a
+   ridge to a limit family; a cusp on the densest data for gennorm-like families),
+   and the best candidate gets a Nelder–Mead finish, a second one in plain
+   coordinates with shapes followed to their limits (skewnorm's a → ∞, powernorm's
+   c → 0), and for a bounded family a last climb in quantile coordinates; on a
+   larger gathered column, the binned optimum is scored exactly here and the
+   column's leaders are polished on the exact terms by :func:`polish_distribution`.
 
 The best candidate by the final objective is kept (never worse than its start),
 among those where scipy's CDF, SF and PDF agree when the likelihood is built from
@@ -44,7 +48,7 @@ from .likelihood import ExactValues, Grid, Model
 from .optimiser import maximise
 from .registry import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
 from .scipy_adapter import family_of
-from .starts import feasible, screen_points, start_points
+from .starts import cusp_point, feasible, neutral_point, screen_points, start_points
 
 __all__ = [
     "FitData",
@@ -85,6 +89,17 @@ EXACT_REFINE = 3
 #: the optimiser's coordinates and its evaluation budget per parameter.
 SIMPLEX_STEP = 0.05
 SIMPLEX_EVALS_PER_PARAM = 120
+#: The second simplex finish runs in plain coordinates (loc, log scale, log or asinh
+#: shapes) with shapes allowed this far out (e^±30): limits such as skewnorm's
+#: a → ∞ or powernorm's c → 0 lie beyond what quantile coordinates can express
+#: (powernorm's quartiles underflow below c ≈ 0.002).
+RAW_SHAPE_LOG_CAP = 30.0
+#: A shape that ends this far out in those coordinates is followed towards its limit
+#: in steps of :data:`LIMIT_STEP` (doubling), the other parameters re-fitted by
+#: :data:`LIMIT_STEPS` optimiser steps each time.
+LIMIT_SIGNAL = 4.0
+LIMIT_STEP = 2.0
+LIMIT_STEPS = 10
 #: No observation's density may exceed 1/(SPIKE_SHARE · the smallest gap between
 #: distinct values): a narrower spike on a data point is an unbounded likelihood.
 SPIKE_SHARE = 0.1
@@ -279,6 +294,13 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
                                        max_iter=SCREEN_STEPS, ftol=ftol)  # fmt: skip
             improved.append((value, i, coords.to_params(theta)))
         screened = sorted(improved, key=lambda item: (-item[0], item[1]))[:refine]
+    if data.exact_everywhere:
+        # Starts in basins that the best-scored points miss: the regular optimum of a
+        # likelihood with a ridge to a limit, and a cusp on the densest data.
+        for extra in (neutral_point(dist, data.sample, data.vmin, data.vmax, bounds),
+                      cusp_point(name, data.sample)):  # fmt: skip
+            if extra is not None and np.isfinite(value := coarse.loglik(extra)):
+                screened.append((value, len(candidates) + len(screened), extra))
     scored: list[tuple[float, int, np.ndarray]] = []
     guarded = data.probes if fine.uses_cdf else None
     for _, _, start in screened:
@@ -332,7 +354,63 @@ def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, da
     if data.exact_everywhere and np.isfinite(value):
         theta, value = _simplex_finish(exact, coords, theta, value)
     polished = coords.to_params(theta)
+    if data.exact_everywhere and np.isfinite(value):
+        polished, value = _plain_finish(dist, polished, value, exact, data, bounds, ftol)
+        modes = Coordinates.modes(dist, polished)
+        if modes[0] == "quantile" and modes[-1] != "quantile":
+            # A bounded family whose optimum lies far along a ridge (nakagami's
+            # loc → −∞ towards a normal): quantile coordinates follow it straight.
+            along = Coordinates(dist, polished, data.vmin, data.vmax, "quantile", bounds,
+                                data.min_gap)  # fmt: skip
+            theta, moved, _ = maximise(exact, along, along.from_params(polished),
+                                       max_iter=COARSE_STEPS, ftol=ftol)  # fmt: skip
+            candidate = along.to_params(theta)
+            if moved > value and np.isfinite(_exact_in_data_units(dist, candidate, data)[1]):
+                polished, value = candidate, moved
     return polished if value >= exact.loglik(params) else params
+
+
+def _plain_finish(dist, params: np.ndarray, value: float, exact: Model, data: FitData, bounds,
+                  ftol: float) -> tuple[np.ndarray, float]:  # fmt: skip
+    """A second simplex in plain coordinates, then shapes followed to their limits.
+
+    The first finish works in the coordinates where the likelihood's ridges are
+    straight; near a limit family those coordinates saturate (a ppf that
+    underflows, a shape at its cap) and the optimum lies beyond them. The result
+    is kept only if it improves and stays finite in data units.
+    """
+    plain = Coordinates(dist, params, data.vmin, data.vmax, "free", bounds, data.min_gap,
+                        shape_log_cap=RAW_SHAPE_LOG_CAP, asinh_shapes=True)  # fmt: skip
+    theta, moved = _simplex_finish(exact, plain, plain.from_params(params), value)
+    theta, moved = _push_to_limits(exact, plain, theta, moved, ftol)
+    candidate = plain.to_params(theta)
+    if moved > value and np.isfinite(_exact_in_data_units(dist, candidate, data)[1]):
+        return candidate, moved
+    return params, value
+
+
+
+def _push_to_limits(model: Model, coords: Coordinates, theta: np.ndarray, value: float,
+                    ftol: float) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Follow a shape that ended far towards a bound of its domain on to the limit."""
+    for i, (lo, hi) in enumerate(coords.kinds):
+        if abs(theta[i]) < LIMIT_SIGNAL or not (np.isfinite(lo) or np.isfinite(hi)
+                                                   or coords.asinh_shapes):
+            continue
+        direction, step = math.copysign(1.0, theta[i]), LIMIT_STEP
+        while True:
+            trial = theta.copy()
+            trial[i] = theta[i] + direction * step
+            if not (np.isfinite(lo) and np.isfinite(hi)) and abs(trial[i]) > coords.shape_log_cap:
+                trial[i] = direction * coords.shape_log_cap
+                if trial[i] == theta[i]:
+                    break
+            moved, moved_value, _ = maximise(model, coords, trial, max_iter=LIMIT_STEPS,
+                                             ftol=ftol, fixed=(i,))  # fmt: skip
+            if not moved_value > value + ftol:
+                break
+            theta, value, step = moved, moved_value, 2 * step
+    return theta, value
 
 
 def _simplex_finish(model: Model, coords: Coordinates, theta: np.ndarray,

@@ -27,7 +27,7 @@ DIFF_STEP = 1e-6
 def maximise(
     model: Model, coords: Coordinates, theta: np.ndarray, *, max_iter: int = 60,
     ftol: float = 1e-3, deadline: float = math.inf, probes: np.ndarray | None = None,
-    stop_at_bound: bool = False,
+    stop_at_bound: bool = False, fixed: tuple[int, ...] = (),
 ) -> tuple[np.ndarray, float, int]:  # fmt: skip
     """Levenberg–Marquardt ascent of ``model.loglik`` over ``coords``.
 
@@ -38,7 +38,7 @@ def maximise(
     ``max_iter`` steps, or past ``deadline`` (``time.perf_counter()``). With
     ``probes``, a step is accepted only where :meth:`Model.numerics_ok`; with
     ``stop_at_bound``, it stops once three steps running were cut short by the
-    support constraint. Returns
+    support constraint. Coordinates listed in ``fixed`` keep their values. Returns
     the best coordinates, their log-likelihood and the number of evaluations.
     """
     n = model.weights
@@ -54,8 +54,10 @@ def maximise(
     blocked = 0  # consecutive steps cut short by the support constraint
     trace = _TRACE
     for _ in range(max_iter):
-        jac = np.empty((r0.size, k))
+        jac = np.zeros((r0.size, k))
         for j in range(k):
+            if j in fixed:
+                continue
             step = DIFF_STEP * max(1.0, abs(theta[j]))
             t = theta.copy()
             t[j] += step

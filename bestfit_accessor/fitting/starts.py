@@ -23,7 +23,8 @@ import numpy as np
 
 from .scipy_adapter import family_of
 
-__all__ = ["FAST_SCIPY_FIT", "feasible", "start_points"]
+__all__ = ["FAST_SCIPY_FIT", "cusp_point", "feasible", "neutral_point", "screen_points",
+           "start_points"]
 
 #: Families whose own ``fit`` is fast (closed form or a 1-D search) with loc free.
 FAST_SCIPY_FIT = frozenset({
@@ -139,10 +140,23 @@ def _pearson3_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     return np.array([-2.0, vmax + 1e-3 * span - scale, scale])
 
 
+#: The shape of :func:`_rdist_start`: a symmetric beta this wide is a normal to ~1e-5.
+RDIST_NEAR_NORMAL = 2e4
+
+
+def _rdist_start(sample: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
+    """rdist at its normal limit (variance ``scale² / (c + 1)``), with the sample's mean
+    and spread. A screened shape of a few hundred has a support narrower than a skewed
+    sample's tail; widened to cover it, the fit ends in a U-shaped basin far below."""
+    mean, sd = float(np.mean(sample)), float(np.std(sample)) or 1.0
+    return np.array([RDIST_NEAR_NORMAL, mean, sd * np.sqrt(RDIST_NEAR_NORMAL + 1.0)])
+
+
 #: Families whose generic start lands in a poor basin, with a start of their own.
 SPECIAL_STARTS = {
     "crystalball": _crystalball_start,
     "pearson3": _pearson3_start,
+    "rdist": _rdist_start,
     "truncnorm": _truncnorm_start,
 }
 
@@ -197,6 +211,42 @@ def screen_points(dist, sample: np.ndarray, vmin: float, vmax: float,
         if np.all(np.isfinite(point)):
             points.append(point)
     return points
+
+
+def neutral_point(dist, sample: np.ndarray, vmin: float, vmax: float,
+                  bounds: list[tuple[float, float]]) -> np.ndarray | None:  # fmt: skip
+    """The middle of each shape's domain with quantile-matched loc and scale.
+
+    Its first likelihood can be poor, yet on a multi-modal likelihood (``mielke`` and
+    ``burr``: a regular optimum and a ridge to a limit family) it is often in the
+    regular basin, where the best-scored screened points all lead to the ridge.
+    """
+    shapes = [_neutral_shape(lo, hi) for lo, hi in bounds]
+    if not (shapes and family_of(dist).argcheck(*shapes)):
+        return None
+    point = feasible(dist, np.array([*shapes, *_quantile_loc_scale(dist, shapes, sample)]),
+                     vmin, vmax)  # fmt: skip
+    return point if np.all(np.isfinite(point)) else None
+
+
+#: Families whose density can have a finite cusp at ``loc`` (gennorm with a shape below
+#: 1), with the shapes of a cusped start: their likelihood has a local maximum with loc
+#: on each observation, and the best lies in the densest stretch of the data.
+CUSP_SHAPES = {"gennorm": (0.5,), "laplace_asymmetric": (1.0,)}
+#: Share of the sample in the shortest window whose middle is the cusp's start.
+MODE_WINDOW = 0.1
+
+
+def cusp_point(name: str, sample: np.ndarray) -> np.ndarray | None:
+    """A cusped start at the sample's densest stretch (``None`` for other families)."""
+    if name not in CUSP_SHAPES or sample.size < 4:
+        return None
+    z = np.sort(sample)
+    k = max(2, int(MODE_WINDOW * z.size))
+    i = int(np.argmin(z[k:] - z[:-k]))
+    mode = float(np.median(z[i : i + k + 1]))
+    scale = float(np.mean(np.abs(z - mode))) or 1.0
+    return np.array([*CUSP_SHAPES[name], mode, scale])
 
 
 def start_points(name: str, dist, sample: np.ndarray, vmin: float, vmax: float) -> list[np.ndarray]:

@@ -1,0 +1,155 @@
+"""The small-column fit where scipy's ``fit`` found optima our local search used to miss:
+limit families (a shape running to a bound of its domain), multi-modal likelihoods,
+support bounds whose density is finite, and parameters that rounding makes meaningless.
+
+Each check holds on several seeds; the floor is scipy's own ``fit`` − 1e-3 (the
+real-data issue's bar), the log-likelihood always scipy's ``logpdf`` sum.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.stats as st
+
+from bestfit_accessor.fitting.coordinates import Coordinates
+from bestfit_accessor.fitting.fit import fit_distribution
+from bestfit_accessor.fitting.likelihood import ExactValues, Model
+from bestfit_accessor.fitting.optimiser import maximise
+from bestfit_accessor.fitting.starts import cusp_point
+
+from .test_exact_likelihood import exact_fit_data
+
+SEEDS = (0, 1, 2)
+
+
+def _fit(name: str, x: np.ndarray) -> tuple[dict, float]:
+    record = fit_distribution(name, exact_fit_data(x))
+    assert record["status"] == "ok", record["message"]
+    dist = getattr(st, name)
+    exact = dist.logpdf(x, *record["params"].values()).sum()
+    assert record["loglik"] == pytest.approx(exact, rel=1e-9)
+    return record, exact
+
+
+def _scipy_loglik(name: str, x: np.ndarray) -> float:
+    dist = getattr(st, name)
+    with np.errstate(all="ignore"):
+        return float(dist.logpdf(x, *dist.fit(x)).sum())
+
+
+@pytest.mark.parametrize(("name", "draw"), [
+    # skewnorm on half-normal data: the optimum is the limit a → ∞.
+    ("skewnorm", lambda rng: 2.0 + np.abs(rng.normal(0.0, 3.0, 300))),
+    # powernorm on heavy right tails: c → 0 (its quartiles underflow below c ≈ 0.002).
+    ("powernorm", lambda rng: rng.pareto(1.1, 300) + 1.0),
+    # nakagami on symmetric data: an interior optimum far along the ridge to the normal.
+    ("nakagami", lambda rng: rng.normal(5.0, 1.0, 300)),
+])  # fmt: skip
+def test_limit_families_reach_scipys_fit(name, draw):
+    for seed in SEEDS:
+        x = draw(np.random.default_rng(seed))
+        _, ours = _fit(name, x)
+        theirs = _scipy_loglik(name, x)
+        assert ours >= theirs - 1e-3, (seed, ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["mielke", "burr"])
+def test_regular_basin_found_next_to_a_ridge(name):
+    """burr and mielke on Burr XII data: the best-scored starts lead to the ridge where
+    one shape runs to infinity; the neutral start's basin holds the true optimum."""
+    for seed in SEEDS:
+        x = st.burr12.rvs(2.0, 1.5, size=500, random_state=seed)
+        record, ours = _fit(name, x)
+        theirs = _scipy_loglik(name, x)
+        assert ours >= theirs - 1e-3, (seed, ours, theirs)
+        assert max(list(record["params"].values())[:2]) < 1e3, record["params"]
+
+
+def test_rdist_on_skewed_data_finds_its_normal_limit():
+    """rdist is a symmetric beta; on skewed data its best member is near the normal
+    (c in the thousands or more), never the U-shaped basin of c < 1."""
+    for seed in SEEDS:
+        x = st.burr12.rvs(2.0, 1.5, size=500, random_state=seed)
+        record, ours = _fit("rdist", x)
+        normal = st.norm.logpdf(x, *st.norm.fit(x)).sum()
+        assert record["params"]["c"] > 1e3
+        assert ours >= normal - 0.05, (seed, ours, normal)
+
+
+def test_gennorm_cusp_start_on_the_densest_data(monkeypatch):
+    """gennorm with a shape below 1 has a cusp at loc: a local maximum with loc on each
+    observation. On log-logistic data the cusped start on the densest stretch gives a
+    fit at least as good as the search without it, and on the seed where that search
+    ended 11 log-units behind scipy's ``fit``, one beyond scipy's."""
+    from bestfit_accessor.fitting import starts
+
+    with_cusp = []
+    for seed in SEEDS:
+        x = st.fisk.rvs(1.2, size=100, random_state=seed)
+        with_cusp.append(_fit("gennorm", x)[1])
+    monkeypatch.setattr(starts, "CUSP_SHAPES", {})
+    for seed, ours in zip(SEEDS, with_cusp, strict=True):
+        x = st.fisk.rvs(1.2, size=100, random_state=seed)
+        assert ours >= _fit("gennorm", x)[1] - 1e-6, seed
+    x = st.fisk.rvs(1.2, size=100, random_state=np.random.default_rng([11, 4]))  # the suite's
+    monkeypatch.undo()
+    assert _fit("gennorm", x)[1] >= _scipy_loglik("gennorm", x)
+    start = cusp_point("gennorm", np.array([0.0, 5.0, 5.01, 5.02, 5.03, 9.0, 20.0, 30.0]))
+    assert start is not None and 5.0 <= start[1] <= 5.03
+    assert cusp_point("norm", np.arange(10.0)) is None
+
+
+@pytest.mark.parametrize("name", ["uniform", "genhalflogistic"])
+def test_finite_density_bound_sits_on_the_extreme(name):
+    """Where the density is finite at a support bound, the bound may meet the extreme
+    observation (uniform's MLE is the sample's range); only a spike keeps its gap."""
+    for seed in SEEDS:
+        x = np.random.default_rng(seed).uniform(3.0, 7.0, 200)
+        record, ours = _fit(name, x)
+        assert ours >= _scipy_loglik(name, x) - 1e-3, seed
+        if name == "uniform":
+            p = record["params"]
+            spacing = np.diff(np.sort(x)[:2])[0]
+            assert x.min() - p["loc"] < 1e-6 * spacing
+            assert p["loc"] + p["scale"] - x.max() < 1e-6 * spacing
+
+
+def test_spiky_bound_keeps_its_gap_in_every_coordinate_system():
+    """weibull_min with c < 1: free and quantile coordinates refuse (NaN loc) a bound
+    closer to the minimum than the gap; uniform's bound may come that close."""
+    x = np.sort(np.random.default_rng(4).weibull(0.6, 200) * 5.0 + 2.0)
+    gap = 1e-4 * (x[1] - x[0])
+    for mode in ("free", "quantile"):
+        coords = Coordinates(st.weibull_min, np.array([0.6, 1.9, 5.0]), x[0], x[-1], mode,
+                             min_gap=gap)  # fmt: skip
+        theta = coords.from_params(np.array([0.6, x[0] - 0.5 * gap, 5.0]))
+        assert np.isnan(coords.to_params(theta)[-2]), mode
+        theta = coords.from_params(np.array([0.6, x[0] - 2.0 * gap, 5.0]))
+        assert coords.to_params(theta)[-2] == pytest.approx(x[0] - 2.0 * gap, abs=1e-9)
+    wide = x[-1] - x[0] + 1.0
+    coords = Coordinates(st.uniform, np.array([1.9, wide]), x[0], x[-1], "free", min_gap=gap)
+    theta = coords.from_params(np.array([x[0] - 0.5 * gap, wide]))
+    assert coords.to_params(theta)[-2] == pytest.approx(x[0] - 0.5 * gap, abs=1e-12)
+
+
+def test_parameters_that_round_the_data_away_are_infeasible():
+    """loc and scale a billion times the data: every (x − loc)/scale rounds to the same
+    number, and a family far out in its tail would give them one garbage density."""
+    x = np.random.default_rng(0).pareto(1.1, 300) + 1.0
+    model = Model.exact(st.norm, ExactValues.from_values(x), x.min(), x.max())
+    assert np.isfinite(model.loglik(np.array([3.0, 10.0])))
+    assert model.loglik(np.array([-2.8e17, 1e9])) == -np.inf
+
+
+def test_maximise_keeps_fixed_coordinates():
+    x = np.random.default_rng(2).gamma(3.0, 2.0, 400)
+    model = Model.exact(st.gamma, ExactValues.from_values(x), x.min(), x.max())
+    start = np.array([1.5, -0.5, 3.0])
+    coords = Coordinates(st.gamma, start, x.min(), x.max(), "free")
+    theta0 = coords.from_params(start)
+    theta, value, _ = maximise(model, coords, theta0, max_iter=30, fixed=(0,))
+    assert theta[0] == theta0[0]
+    assert value > model.loglik(start)
+    free, best, _ = maximise(model, coords, theta0, max_iter=60)
+    assert best >= value - 1e-9 and free[0] != theta0[0]
