@@ -36,7 +36,8 @@ value, e.g. lognorm with scale 1e-76 and loc just below the minimum, which buys 
 unbounded likelihood instead of describing the data), and no support bound within
 5e-5 of the end spacing of the sample's extreme where the density spikes there
 (``rides_a_bound``: weibull_min or f with a shape below 1 and loc on the minimum,
-where the likelihood grows without limit), and no spike on an interior observation
+where the likelihood grows without limit; a density that stays finite at the bound,
+as expon's, is not flagged), and no spike on an interior observation
 (``spike_on_observation``: a density more than 10 times higher on the observation of
 highest density than a tenth of its gap to the next distinct value away, e.g.
 dweibull with a shape below 1 and loc on a data point).
@@ -248,15 +249,22 @@ def rides_a_bound(frozen: Any, ends: tuple[float, float, float, float]) -> str:
     """'' unless a support bound sits on an extreme observation where the density is a
     spike: the likelihood grows without limit as the bound meets the observation
     (weibull_min, gamma, f with a shape below 1 and a free loc), so the fit describes
-    the bound, not the data. The library keeps its bounds 1e-4 of the end spacing
-    away; any fit closer than half that is flagged, ours or scipy's."""
+    the bound, not the data. The library keeps such bounds 1e-4 of the end spacing
+    away; any fit closer than half that is flagged, ours or scipy's, when the density
+    still rises towards the bound (by more than a factor e over the last thousandth
+    of the distance). A finite density at the bound (expon, uniform) is not a spike:
+    there the bound on the extreme observation is the regular optimum."""
     lo, lo2, hi2, hi = ends
     a, b = (float(v) for v in frozen.support())
-    with np.errstate(all="ignore"):
-        f = np.asarray(frozen.logpdf([lo, lo2, hi2, hi]), dtype=float)
-    if math.isfinite(a) and lo2 > lo and lo - a < BOUND_GAP_SHARE * (lo2 - lo) and f[0] > f[1]:
+
+    def rises(at: float, toward: float) -> bool:
+        with np.errstate(all="ignore"):
+            near, there = np.asarray(frozen.logpdf([toward + (at - toward) * 1e-3, at]), float)
+        return bool(near > there + 1.0) or (math.isinf(near) and near > 0)
+
+    if math.isfinite(a) and lo2 > lo and lo - a < BOUND_GAP_SHARE * (lo2 - lo) and rises(lo, a):
         return f"unbounded: lower bound {lo - a:.2g} below the minimum, a density spike"
-    if math.isfinite(b) and hi > hi2 and b - hi < BOUND_GAP_SHARE * (hi - hi2) and f[3] > f[2]:
+    if math.isfinite(b) and hi > hi2 and b - hi < BOUND_GAP_SHARE * (hi - hi2) and rises(hi, b):
         return f"unbounded: upper bound {b - hi:.2g} above the maximum, a density spike"
     return ""
 

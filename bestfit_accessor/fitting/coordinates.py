@@ -57,7 +57,7 @@ class Coordinates:
                  mode: str | None = None,
                  bounds: list[tuple[float, float]] | None = None,
                  min_gap: float = 0.0, shape_log_cap: float = SHAPE_LOG_CAP,
-                 asinh_shapes: bool = False) -> None:  # fmt: skip
+                 asinh_shapes: bool = False, exact_bounds: bool = False) -> None:  # fmt: skip
         self.dist = dist
         self.shape_log_cap = float(shape_log_cap)
         self.asinh_shapes = asinh_shapes
@@ -68,6 +68,10 @@ class Coordinates:
         # bound meets the minimum; a floor keeps that spike finite and the
         # log-density at the extreme computable to full precision.
         self.min_gap = float(min_gap)
+        # On exact terms, the gap shrinks where the density is finite at the bound and
+        # holds in every coordinate system (:meth:`_gaps`); binned terms have end
+        # terms of their own and keep the full gap in the gap coordinates only.
+        self.exact_bounds = exact_bounds
         self.n_shapes = dist.numargs
         if bounds is None:
             bounds = family_of(dist).shape_domains()
@@ -148,13 +152,13 @@ class Coordinates:
         t1, t2 = float(theta[-2]), float(theta[-1])
         if self.mode == "free":
             loc, scale = self.loc0 + t1 * self.unit, self.unit * _clamp_exp(t2)
-            if self.min_gap > 0:
+            if self.min_gap > 0 and self.exact_bounds:
                 loc = self._keep_gap(shapes, loc, scale)
         elif self.mode == "quantile":
             z25, z50, z75 = self._quartiles(shapes)
             scale = self.unit * _clamp_exp(t2) / (z75 - z25)
             loc = self.loc0 + t1 * self.unit - scale * z50
-            if self.min_gap > 0:
+            if self.min_gap > 0 and self.exact_bounds:
                 loc = self._keep_gap(shapes, loc, scale)
         else:
             a, b = self._support(shapes)
@@ -208,8 +212,8 @@ class Coordinates:
         where the density stays finite there (``uniform``, ``expon``), whose optimum
         is the bound on the extreme observation itself.
         """
-        if self.min_gap == 0.0:
-            return 0.0, 0.0
+        if not self.exact_bounds:
+            return self.min_gap, self.min_gap
         key = tuple(float(v) for v in shapes)
         if key != self._gap_key:
             self._gap_key = key

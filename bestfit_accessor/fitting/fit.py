@@ -289,7 +289,8 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
         # A few steps from each of the best screened points, then the best of those.
         improved = []
         for value, i, point in screened:
-            coords = Coordinates(dist, point, data.vmin, data.vmax, None, bounds, data.min_gap)
+            coords = Coordinates(dist, point, data.vmin, data.vmax, None, bounds, data.min_gap,
+                                 exact_bounds=data.exact_everywhere)  # fmt: skip
             theta, value, _ = maximise(coarse, coords, coords.from_params(point),
                                        max_iter=SCREEN_STEPS, ftol=ftol)  # fmt: skip
             improved.append((value, i, coords.to_params(theta)))
@@ -316,7 +317,7 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
             # optimum of its own (weibull_min with c > 1): try again one step away.
             coords = Coordinates(dist, moved, data.vmin, data.vmax,
                                  Coordinates.support_mode(dist, moved), bounds,
-                                 data.min_gap)  # fmt: skip
+                                 data.min_gap, exact_bounds=data.exact_everywhere)  # fmt: skip
             theta, _, _ = maximise(coarse, coords, coords.from_params(moved),
                                    max_iter=COARSE_STEPS, ftol=ftol)  # fmt: skip
             theta, value, _ = maximise(final, coords, theta, ftol=ftol, max_iter=POLISH_STEPS)
@@ -347,7 +348,8 @@ def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, da
     if exact is None:
         return params
     coords = Coordinates(dist, params, data.vmin, data.vmax,
-                         Coordinates.modes(dist, params)[-1], bounds, data.min_gap)  # fmt: skip
+                         Coordinates.modes(dist, params)[-1], bounds, data.min_gap,
+                         exact_bounds=True)  # fmt: skip
     theta, value = coords.from_params(params), exact.loglik(params)
     if exact is not fine:
         theta, value, _ = maximise(exact, coords, theta, max_iter=EXACT_STEPS, ftol=ftol)
@@ -361,7 +363,7 @@ def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, da
             # A bounded family whose optimum lies far along a ridge (nakagami's
             # loc → −∞ towards a normal): quantile coordinates follow it straight.
             along = Coordinates(dist, polished, data.vmin, data.vmax, "quantile", bounds,
-                                data.min_gap)  # fmt: skip
+                                data.min_gap, exact_bounds=True)  # fmt: skip
             theta, moved, _ = maximise(exact, along, along.from_params(polished),
                                        max_iter=COARSE_STEPS, ftol=ftol)  # fmt: skip
             candidate = along.to_params(theta)
@@ -380,7 +382,8 @@ def _plain_finish(dist, params: np.ndarray, value: float, exact: Model, data: Fi
     is kept only if it improves and stays finite in data units.
     """
     plain = Coordinates(dist, params, data.vmin, data.vmax, "free", bounds, data.min_gap,
-                        shape_log_cap=RAW_SHAPE_LOG_CAP, asinh_shapes=True)  # fmt: skip
+                        shape_log_cap=RAW_SHAPE_LOG_CAP, asinh_shapes=True,
+                        exact_bounds=True)  # fmt: skip
     theta, moved = _simplex_finish(exact, plain, plain.from_params(params), value)
     theta, moved = _push_to_limits(exact, plain, theta, moved, ftol)
     candidate = plain.to_params(theta)
@@ -524,7 +527,8 @@ def _refine(dist, start, coarse, fine, data, bounds, ftol, probes) -> np.ndarray
     params = start
     modes = Coordinates.modes(dist, start)
     for mode in modes:
-        coords = Coordinates(dist, params, data.vmin, data.vmax, mode, bounds, data.min_gap)
+        coords = Coordinates(dist, params, data.vmin, data.vmax, mode, bounds, data.min_gap,
+                             exact_bounds=data.exact_everywhere)  # fmt: skip
         before_gaps = mode == "quantile" and len(modes) > 1
         steps = QUANTILE_STEPS if before_gaps else COARSE_STEPS
         theta, _, _ = maximise(coarse, coords, coords.from_params(params), max_iter=steps,

@@ -197,8 +197,8 @@ class Grid(TermSet):
         return np.where(np.isnan(terms), -700.0, np.maximum(terms, -700.0))
 
 
-#: The smallest gap between distinct values, in standardised units, must exceed this
-#: share of their largest magnitude: it then keeps about four significant digits.
+#: The typical (median) gap between distinct values, in standardised units, must exceed
+#: this share of their largest magnitude: it then keeps about four significant digits.
 RESOLVED_SHARE = 1e-12
 
 
@@ -217,11 +217,11 @@ class ExactValues(TermSet):
     #: point with a shape that makes the density infinite there): the likelihood is
     #: unbounded, and such parameters are treated as infeasible.
     log_density_cap: float = math.inf
-    #: Smallest gap between distinct values. Parameters under which it drowns in the
+    #: Median gap between distinct values. Parameters under which it drowns in the
     #: rounding of ``(x − loc) / scale`` (loc and scale ~1e9 times the data, where a
     #: family evaluated far out in a tail gives every value the same garbage density)
     #: are treated as infeasible: see :data:`RESOLVED_SHARE`.
-    min_spacing: float = 0.0
+    spacing: float = 0.0
 
     reported = True
     uses_cdf = False
@@ -244,12 +244,12 @@ class ExactValues(TermSet):
         gaps = np.diff(distinct)
         gaps = gaps[gaps > 0]
         cap = -math.log(resolution_share * float(gaps.min())) if gaps.size else math.inf
-        return cls(distinct, counts, cap, float(gaps.min()) if gaps.size else 0.0)
+        return cls(distinct, counts, cap, float(np.median(gaps)) if gaps.size else 0.0)
 
     def log_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
         z = (self.values - loc) / scale
-        if self.min_spacing and (RESOLVED_SHARE * max(abs(z[0]), abs(z[-1]))
-                                 > self.min_spacing / scale):  # fmt: skip
+        if self.spacing and (RESOLVED_SHARE * max(abs(z[0]), abs(z[-1]))
+                             > self.spacing / scale):  # fmt: skip
             return None  # the data's spacing is lost in rounding at these loc and scale
         z = np.clip(z, a, b)
         out = model.family.logpdf(z, *shapes)

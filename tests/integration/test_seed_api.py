@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -209,11 +212,19 @@ def test_two_node_cluster_runs_tasks_on_both_nodes_with_same_results():
     distributions = ["norm", "gamma", "lognorm", "t", "logistic", "gumbel_r", "expon", "laplace",
                      "cauchy", "rayleigh", "weibull_min", "invgauss", "fisk", "moyal", "hypsecant",
                      "chi2"]  # fmt: skip
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "integration" / "scripts" / "two_node_fit.py"),
-         ",".join(distributions)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )  # fmt: skip
+    # Its own Ray temp root: the cluster's record must not outlive it in /tmp/ray,
+    # where every bare ray.init() on the machine would find it.
+    ray_tmpdir = tempfile.mkdtemp(prefix="bfray", dir="/tmp")
+    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    env["RAY_TMPDIR"] = ray_tmpdir
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "integration" / "scripts" / "two_node_fit.py"),
+             ",".join(distributions)],
+            capture_output=True, text=True, timeout=300, cwd=ROOT, env=env,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(ray_tmpdir, ignore_errors=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert len(report["nodes"]) == 2, report["nodes"]

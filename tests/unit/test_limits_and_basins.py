@@ -122,13 +122,14 @@ def test_spiky_bound_keeps_its_gap_in_every_coordinate_system():
     gap = 1e-4 * (x[1] - x[0])
     for mode in ("free", "quantile"):
         coords = Coordinates(st.weibull_min, np.array([0.6, 1.9, 5.0]), x[0], x[-1], mode,
-                             min_gap=gap)  # fmt: skip
+                             min_gap=gap, exact_bounds=True)  # fmt: skip
         theta = coords.from_params(np.array([0.6, x[0] - 0.5 * gap, 5.0]))
         assert np.isnan(coords.to_params(theta)[-2]), mode
         theta = coords.from_params(np.array([0.6, x[0] - 2.0 * gap, 5.0]))
         assert coords.to_params(theta)[-2] == pytest.approx(x[0] - 2.0 * gap, abs=1e-9)
     wide = x[-1] - x[0] + 1.0
-    coords = Coordinates(st.uniform, np.array([1.9, wide]), x[0], x[-1], "free", min_gap=gap)
+    coords = Coordinates(st.uniform, np.array([1.9, wide]), x[0], x[-1], "free", min_gap=gap,
+                         exact_bounds=True)
     theta = coords.from_params(np.array([x[0] - 0.5 * gap, wide]))
     assert coords.to_params(theta)[-2] == pytest.approx(x[0] - 0.5 * gap, abs=1e-12)
 
