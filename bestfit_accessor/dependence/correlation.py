@@ -141,10 +141,7 @@ def corr_frame(obj: Any, columns: Any = None, *, method: str = "pearson") -> pd.
 def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
     k = len(labels)
     positions = np.sort(sample_positions(blocks.n_rows, RANK_SAMPLE, RANK_SAMPLE_SEED))
-    per_block = []
-    for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
-        inside = positions[(positions >= offset) & (positions < offset + length)]
-        per_block.append((blocks.positions, inside - offset))
+    per_block = [(blocks.positions, local) for local in blocks.local_positions(positions)]
     scans = runtime.map_blocks(_scan_block, blocks.refs, per_block, label="rank sample")
     n_complete = sum(s[0] for s in scans)
     if n_complete < 2:

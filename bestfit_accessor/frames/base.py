@@ -53,6 +53,13 @@ class BlockSet:
     def offsets(self) -> np.ndarray:
         return np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
 
+    def local_positions(self, positions: np.ndarray) -> list[np.ndarray]:
+        """Global row ``positions`` split by block, as positions within each block."""
+        out = []
+        for offset, length in zip(self.offsets, self.lengths, strict=True):
+            out.append(positions[(positions >= offset) & (positions < offset + length)] - offset)
+        return out
+
 
 class FrameAdapter(Protocol):
     """One kind of input and output frame."""

@@ -98,10 +98,7 @@ def row_sample(obj: Any, columns: Any, size: int, random_state: Any = 0) -> np.n
     random_state = check_random_state(random_state)
     blocks = frames.to_blocks(obj, columns)
     positions = np.sort(sample_positions(blocks.n_rows, size, random_state))
-    per_block = []
-    for offset, length in zip(blocks.offsets, blocks.lengths, strict=True):
-        inside = positions[(positions >= offset) & (positions < offset + length)]
-        per_block.append((blocks.positions, inside - offset))
+    per_block = [(blocks.positions, local) for local in blocks.local_positions(positions)]
     parts = runtime.map_blocks(_rows_block, blocks.refs, per_block, label="row sample")
     rows = np.concatenate(parts, axis=0) if parts else np.empty((0, len(blocks.labels)))
     return rows[np.all(np.isfinite(rows), axis=1)]
