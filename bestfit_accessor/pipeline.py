@@ -362,9 +362,13 @@ TOP_EXACT = 5
 
 
 def _exact_job(block: Any, position: int, candidates: list[tuple], excluded: tuple[float, ...],
-               custom: Any) -> np.ndarray:  # fmt: skip
+               custom: Any, part: tuple[int, int] = (0, 1)) -> np.ndarray:  # fmt: skip
+    """The candidates' exact log-likelihoods over part ``i`` of ``k`` of a block's rows."""
     registry.install(custom)
-    return block_logliks(frames.block_column(block, position), candidates, excluded)
+    values = np.asarray(frames.block_column(block, position))
+    i, k = part
+    start, stop = i * values.size // k, (i + 1) * values.size // k
+    return block_logliks(values[start:stop], candidates, excluded)
 
 
 def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], records: list[dict],
@@ -386,23 +390,25 @@ def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], record
         chosen.append([rows[i] for i in _leaders(rows, metric, TOP_EXACT)])
     if not any(chosen):
         return
-    # One task per (block, column); with fewer blocks than CPUs, one per candidate too,
-    # so a one-block frame still uses every core.
-    per_candidate = len(blocks.refs) < runtime.total_cpus()
+    # One task per (block, column); with fewer blocks than CPUs, a block's rows are
+    # split into parts, so a one-block frame still uses every core with tasks of
+    # equal work (all candidates on each part).
+    parts = max(1, runtime.total_cpus() // len(blocks.refs))
     jobs, refs, args = [], [], []
     for ref in blocks.refs:
         for i, (profile, rows) in enumerate(zip(profiles, chosen, strict=True)):
+            if not rows:
+                continue
             mass = () if profile.point_mass is None else (profile.point_mass.value,)
-            groups = [[k] for k in range(len(rows))] if per_candidate else [list(range(len(rows)))]
-            for group in groups if rows else []:
-                jobs.append((i, group))
+            candidates = [(row["distribution"], tuple(row["params"].values())) for row in rows]
+            for part in range(parts):
+                jobs.append(i)
                 refs.append(ref)
-                args.append((blocks.positions[i], [(rows[k]["distribution"],
-                             tuple(rows[k]["params"].values())) for k in group], mass, custom))
+                args.append((blocks.positions[i], candidates, mass, custom, (part, parts)))
     totals = [np.zeros(len(rows)) for rows in chosen]
     sums_per_job = runtime.map_blocks(_exact_job, refs, args, label="exact log-likelihood")
-    for (i, group), sums in zip(jobs, sums_per_job, strict=True):
-        totals[i][group] += sums
+    for i, sums in zip(jobs, sums_per_job, strict=True):
+        totals[i] += sums
     for rows, column_totals in zip(chosen, totals, strict=True):
         for record, loglik in zip(rows, column_totals, strict=True):
             record["loglik_exact"] = True
