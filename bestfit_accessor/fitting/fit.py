@@ -479,8 +479,10 @@ def _exact_in_data_units(dist, params: np.ndarray, data: FitData) -> tuple[np.nd
     for nudge in _NUDGES:
         trial = np.array(params, dtype=float)
         if np.isfinite(lower) and np.isfinite(upper):
+            # Both bounds move outward by nudge·(upper − lower)·scale, wherever the
+            # support lies (truncnorm's [a, b] can sit far from 0).
             trial[-1] = scale * (1.0 + 2.0 * nudge)
-            trial[-2] = loc - nudge * scale * (1.0 + abs(lower))
+            trial[-2] = loc - nudge * scale * (upper + lower)
         elif np.isfinite(lower):
             trial[-2] = loc - nudge * max(abs(loc), scale)
         elif np.isfinite(upper):

@@ -154,3 +154,36 @@ def test_maximise_keeps_fixed_coordinates():
     assert value > model.loglik(start)
     free, best, _ = maximise(model, coords, theta0, max_iter=60)
     assert best >= value - 1e-9 and free[0] != theta0[0]
+
+
+def _gathered_fit_data(x: np.ndarray):
+    """FitData of a small column as the pipeline builds it: standardised by the sample's
+    median and IQR, with every value gathered (data units kept for the report)."""
+    from bestfit_accessor.fitting.fit import prepare_fit_data
+    from bestfit_accessor.pipeline import standardize, standardizing_constants
+    from bestfit_accessor.summaries import grid
+
+    gathered = x[np.random.default_rng(0).permutation(x.size)]
+    center, spread = standardizing_constants(gathered, x.min(), x.max())
+    z = standardize(gathered, center, spread)
+    layout = grid.design_layout(z, float(z.min()), float(z.max()))
+    return prepare_fit_data("x", z, layout, grid.count_values(z, layout), layout.edges[0],
+                            layout.edges[-1], z, gathered, center, spread)  # fmt: skip
+
+
+def test_a_support_far_from_zero_survives_the_conversion_to_data_units():
+    """truncnorm fitted far out in the normal's tail ([a, b] ≈ [258, 258.4]): moving
+    both bounds outward by a few ulps must widen the support on both sides, or the
+    minimum falls outside it in data units and a regular fit is reported failed."""
+    from bestfit_accessor.fitting.fit import to_data_params
+
+    x = st.lognorm(2.5).rvs(size=1000, random_state=np.random.default_rng([11, 1]))
+    data = _gathered_fit_data(x)
+    record = fit_distribution("truncnorm", data)
+    assert record["status"] == "ok", record["message"]
+    # The record is in the standardised units the pipeline converts back from.
+    params = to_data_params(np.array(list(record["params"].values())), data.center,
+                            data.spread)  # fmt: skip
+    exact = st.truncnorm.logpdf(x, *params).sum()
+    assert record["loglik"] - x.size * np.log(data.spread) == pytest.approx(exact, rel=1e-9)
+    assert exact >= _scipy_loglik("truncnorm", x) - 1e-3
