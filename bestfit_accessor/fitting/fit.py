@@ -343,7 +343,8 @@ def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, da
     with few distinct values, where an evaluation costs microseconds, a
     Nelder–Mead finish follows: the Gauss–Newton curvature of a few hundred
     exact terms is a noisy Hessian, and a ridge (genextreme's shape near 0) can
-    leave it 1e-3 short of the optimum that scipy's own ``fit`` reaches.
+    leave it 1e-3 short of the optimum that scipy's own ``fit`` reaches. Then
+    :func:`_plain_finish` and, for a bounded family, :func:`_quantile_climb`.
     """
     if exact is None:
         return params
@@ -353,23 +354,21 @@ def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, da
     theta, value = coords.from_params(params), exact.loglik(params)
     if exact is not fine:
         theta, value, _ = maximise(exact, coords, theta, max_iter=EXACT_STEPS, ftol=ftol)
-    if data.exact_everywhere and np.isfinite(value):
-        theta, value = _simplex_finish(exact, coords, theta, value)
     polished = coords.to_params(theta)
     if data.exact_everywhere and np.isfinite(value):
+        theta, value = _simplex_finish(exact, coords, theta, value)
+        polished = coords.to_params(theta)
         polished, value = _plain_finish(dist, polished, value, exact, data, bounds, ftol)
-        modes = Coordinates.modes(dist, polished)
-        if modes[0] == "quantile" and modes[-1] != "quantile":
-            # A bounded family whose optimum lies far along a ridge (nakagami's
-            # loc → −∞ towards a normal): quantile coordinates follow it straight.
-            along = Coordinates(dist, polished, data.vmin, data.vmax, "quantile", bounds,
-                                data.min_gap, exact_bounds=True)  # fmt: skip
-            theta, moved, _ = maximise(exact, along, along.from_params(polished),
-                                       max_iter=COARSE_STEPS, ftol=ftol)  # fmt: skip
-            candidate = along.to_params(theta)
-            if moved > value and np.isfinite(_exact_in_data_units(dist, candidate, data)[1]):
-                polished, value = candidate, moved
+        polished, value = _quantile_climb(dist, polished, value, exact, data, bounds, ftol)
     return polished if value >= exact.loglik(params) else params
+
+
+def _kept(dist, candidate: np.ndarray, moved: float, params: np.ndarray, value: float,
+          data: FitData) -> tuple[np.ndarray, float]:  # fmt: skip
+    """``candidate`` if it improves on ``value`` and stays finite in data units."""
+    if moved > value and np.isfinite(_exact_in_data_units(dist, candidate, data)[1]):
+        return candidate, moved
+    return params, value
 
 
 def _plain_finish(dist, params: np.ndarray, value: float, exact: Model, data: FitData, bounds,
@@ -378,19 +377,29 @@ def _plain_finish(dist, params: np.ndarray, value: float, exact: Model, data: Fi
 
     The first finish works in the coordinates where the likelihood's ridges are
     straight; near a limit family those coordinates saturate (a ppf that
-    underflows, a shape at its cap) and the optimum lies beyond them. The result
-    is kept only if it improves and stays finite in data units.
+    underflows, a shape at its cap) and the optimum lies beyond them.
     """
     plain = Coordinates(dist, params, data.vmin, data.vmax, "free", bounds, data.min_gap,
                         shape_log_cap=RAW_SHAPE_LOG_CAP, asinh_shapes=True,
                         exact_bounds=True)  # fmt: skip
     theta, moved = _simplex_finish(exact, plain, plain.from_params(params), value)
     theta, moved = _push_to_limits(exact, plain, theta, moved, ftol)
-    candidate = plain.to_params(theta)
-    if moved > value and np.isfinite(_exact_in_data_units(dist, candidate, data)[1]):
-        return candidate, moved
-    return params, value
+    return _kept(dist, plain.to_params(theta), moved, params, value, data)
 
+
+def _quantile_climb(dist, params: np.ndarray, value: float, exact: Model, data: FitData,
+                    bounds, ftol: float) -> tuple[np.ndarray, float]:  # fmt: skip
+    """A bounded family whose optimum lies far along a ridge (nakagami's loc → −∞
+    towards a normal), finished in gap coordinates: quantile coordinates follow the
+    ridge straight."""
+    modes = Coordinates.modes(dist, params)
+    if not (modes[0] == "quantile" and modes[-1] != "quantile"):
+        return params, value
+    along = Coordinates(dist, params, data.vmin, data.vmax, "quantile", bounds, data.min_gap,
+                        exact_bounds=True)  # fmt: skip
+    theta, moved, _ = maximise(exact, along, along.from_params(params), max_iter=COARSE_STEPS,
+                               ftol=ftol)  # fmt: skip
+    return _kept(dist, along.to_params(theta), moved, params, value, data)
 
 
 def _push_to_limits(model: Model, coords: Coordinates, theta: np.ndarray, value: float,
