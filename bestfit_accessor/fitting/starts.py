@@ -202,15 +202,19 @@ def screen_points(dist, sample: np.ndarray, vmin: float, vmax: float,
                 combo = list(neutral)
                 combo[i] = v
                 combos.append(combo)
-    points = []
-    for shapes in combos:
-        if not family_of(dist).argcheck(*shapes):
-            continue
-        loc, scale = _quantile_loc_scale(dist, shapes, sample)
-        point = feasible(dist, np.array([*shapes, loc, scale]), vmin, vmax)
-        if np.all(np.isfinite(point)):
-            points.append(point)
-    return points
+    points = [_matched_point(dist, shapes, sample, vmin, vmax) for shapes in combos]
+    return [point for point in points if point is not None]
+
+
+def _matched_point(dist, shapes: list[float], sample: np.ndarray, vmin: float,
+                   vmax: float) -> np.ndarray | None:  # fmt: skip
+    """``shapes`` with quantile-matched loc and scale covering the data, or None where
+    the shapes are invalid or the point is not finite."""
+    if not family_of(dist).argcheck(*shapes):
+        return None
+    point = feasible(dist, np.array([*shapes, *_quantile_loc_scale(dist, shapes, sample)]),
+                     vmin, vmax)  # fmt: skip
+    return point if np.all(np.isfinite(point)) else None
 
 
 def neutral_point(dist, sample: np.ndarray, vmin: float, vmax: float,
@@ -222,11 +226,7 @@ def neutral_point(dist, sample: np.ndarray, vmin: float, vmax: float,
     regular basin, where the best-scored screened points all lead to the ridge.
     """
     shapes = [_neutral_shape(lo, hi) for lo, hi in bounds]
-    if not (shapes and family_of(dist).argcheck(*shapes)):
-        return None
-    point = feasible(dist, np.array([*shapes, *_quantile_loc_scale(dist, shapes, sample)]),
-                     vmin, vmax)  # fmt: skip
-    return point if np.all(np.isfinite(point)) else None
+    return _matched_point(dist, shapes, sample, vmin, vmax) if shapes else None
 
 
 #: Families whose density can have a finite cusp at ``loc`` (gennorm with a shape below
