@@ -7,6 +7,7 @@ import itertools
 import os
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,21 @@ class GenLogistic(st.rv_continuous):
 
     def _ppf(self, q, c):
         return logit(q ** (1.0 / c))
+
+
+class GenLogisticDefinition:
+    """The same family as a new-style ``make_distribution`` definition (scipy ≥ 1.15),
+    with pdf and cdf only (a subclass may add ``icdf``)."""
+
+    __make_distribution_version__ = "1.16.0"
+    parameters: ClassVar[dict] = {"c": {"endpoints": (0, np.inf), "inclusive": (False, False)}}
+    support: ClassVar[dict] = {"endpoints": (-np.inf, np.inf)}
+
+    def pdf(self, x, c):
+        return c * expit(x) ** c * expit(-x)
+
+    def cdf(self, x, c):
+        return expit(x) ** c
 
 
 class SleepyNormal(st.rv_continuous):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 import pickle
-from typing import ClassVar
 
 import numpy as np
 import pytest
 import scipy.stats as st
-from scipy.special import expit
 
 import bestfit_accessor
 from bestfit_accessor.exceptions import (
@@ -20,7 +18,7 @@ from bestfit_accessor.exceptions import (
 from bestfit_accessor.fitting import registry
 from bestfit_accessor.fitting.scipy_adapter import has_make_distribution
 
-from ..helpers import GenLogistic
+from ..helpers import GenLogistic, GenLogisticDefinition
 
 
 @pytest.fixture(autouse=True)
@@ -212,23 +210,9 @@ def test_snapshot_travels_and_install_replaces_the_whole_custom_registry():
     assert rv.cdf(0.0, 2.0) == pytest.approx(0.25, rel=1e-14)
 
 
-class LogisticII:
-    """A new-style definition for ``make_distribution``."""
-
-    __make_distribution_version__ = "1.16.0"
-    parameters: ClassVar[dict] = {"c": {"endpoints": (0, np.inf), "inclusive": (False, False)}}
-    support: ClassVar[dict] = {"endpoints": (-np.inf, np.inf)}
-
-    def pdf(self, x, c):
-        return c * expit(x) ** c * expit(-x)
-
-    def cdf(self, x, c):
-        return expit(x) ** c
-
-
 @pytest.mark.skipif(not has_make_distribution(), reason="scipy < 1.15 has no make_distribution")
 def test_register_a_make_distribution_class():
-    rv = registry.register_distribution("glog2", st.make_distribution(LogisticII()))
+    rv = registry.register_distribution("glog2", st.make_distribution(GenLogisticDefinition()))
     assert isinstance(rv, st.rv_continuous)
     assert registry.param_names("glog2") == ["c", "loc", "scale"]
     assert registry.get_distribution("glog2").cdf(0.0, 2.0) == pytest.approx(0.25, rel=1e-14)
