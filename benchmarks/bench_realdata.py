@@ -274,14 +274,14 @@ def rides_a_bound(frozen: Any, ends: tuple[float, float, float, float]) -> str:
 SPIKE_RATIO = 10.0
 
 
-def spike_on_observation(frozen: Any, x: np.ndarray) -> str:
-    """'' unless the fit puts a spike on one observation: at the row of highest
+def spike_on_observation(frozen: Any, distinct: np.ndarray) -> str:
+    """'' unless the fit puts a spike on one observation (``distinct``: the sorted
+    distinct values): at the row of highest
     density, the density is more than :data:`SPIKE_RATIO` times its value a tenth of
     the gap to the nearest other distinct value away (on the side where it is
     larger). No regular density changes that fast within the data's resolution;
     ``dweibull`` with a shape below 1 and loc on a data point does, and its likelihood
     grows without limit as loc meets the observation (the MLE does not exist)."""
-    distinct = np.unique(np.asarray(x, dtype=float))
     if distinct.size < 3:
         return ""
     with np.errstate(all="ignore"):
@@ -325,6 +325,7 @@ def evaluate_candidate(task: dict) -> dict:
     warnings.simplefilter("ignore")
     name, n, spread = task["name"], task["n"], task["spread"]
     x = np.load(task["all_path"], mmap_mode="r")
+    distinct = np.unique(np.asarray(x, dtype=float))  # both sides' spike check
     sample = np.load(task["sample_path"]) if task["sample_path"] else np.asarray(x)
     out: dict[str, Any] = {"name": name}
 
@@ -341,7 +342,7 @@ def evaluate_candidate(task: dict) -> dict:
             out["ours_peak"] = peak
             out["ours_degenerate"] = degeneracy(
                 tuple(params.values()), float(params["scale"]), total, peak, n, spread,
-                rides_a_bound(frozen, task["ends"]) or spike_on_observation(frozen, x),
+                rides_a_bound(frozen, task["ends"]) or spike_on_observation(frozen, distinct),
             )
         except Exception as exc:
             out["ours_exact"] = -math.inf
@@ -371,7 +372,7 @@ def evaluate_candidate(task: dict) -> dict:
         out["scipy_peak"] = peak
         reason = degeneracy(params, params[-1], total, peak, n, spread,
                             rides_a_bound(dist(*params), task["ends"])
-                            or spike_on_observation(dist(*params), x))
+                            or spike_on_observation(dist(*params), distinct))
         if not reason:
             out["scipy_status"] = "ok"
         elif reason.startswith("non-finite"):
