@@ -276,12 +276,12 @@ SPIKE_RATIO = 10.0
 
 def spike_on_observation(frozen: Any, distinct: np.ndarray) -> str:
     """'' unless the fit puts a spike on one observation (``distinct``: the sorted
-    distinct values): at the row of highest
-    density, the density is more than :data:`SPIKE_RATIO` times its value a tenth of
-    the gap to the nearest other distinct value away (on the side where it is
-    larger). No regular density changes that fast within the data's resolution;
-    ``dweibull`` with a shape below 1 and loc on a data point does, and its likelihood
-    grows without limit as loc meets the observation (the MLE does not exist)."""
+    distinct values): at the row of highest density, the density is more than
+    :data:`SPIKE_RATIO` times its value a tenth of the gap to the nearest other
+    distinct value away (on the side where it is larger). No regular density
+    changes that fast within the data's resolution; ``dweibull`` with a shape below
+    1 and loc on a data point does, and its likelihood grows without limit as loc
+    meets the observation (the MLE does not exist)."""
     if distinct.size < 3:
         return ""
     with np.errstate(all="ignore"):
