@@ -20,7 +20,7 @@ import pandas as pd
 from . import frames, runtime
 from .exceptions import ArgumentTypeError, InsufficientDataError
 from .fitting import registry
-from .fitting.exact_pass import block_logliks
+from .fitting.exact_pass import chunk_logliks, chunk_ranges
 from .fitting.fit import prepare_fit_data
 from .fitting.metrics import information_criteria
 from .fitting.registry import custom_snapshot, param_names, plan_batches
@@ -363,12 +363,10 @@ TOP_EXACT = 5
 
 def _exact_job(block: Any, position: int, candidates: list[tuple], excluded: tuple[float, ...],
                custom: Any, part: tuple[int, int] = (0, 1)) -> np.ndarray:  # fmt: skip
-    """The candidates' exact log-likelihoods over part ``i`` of ``k`` of a block's rows."""
+    """The candidates' exact log-likelihoods per chunk of part ``i`` of ``k`` of a block."""
     registry.install(custom)
     values = np.asarray(frames.block_column(block, position))
-    i, k = part
-    start, stop = i * values.size // k, (i + 1) * values.size // k
-    return block_logliks(values[start:stop], candidates, excluded)
+    return chunk_logliks(values, candidates, excluded, chunk_ranges(values.size, *part))
 
 
 def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], records: list[dict],
@@ -392,7 +390,8 @@ def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], record
         return
     # One task per (block, column); with fewer blocks than CPUs, a block's rows are
     # split into parts, so a one-block frame still uses every core with tasks of
-    # equal work (all candidates on each part).
+    # equal work (all candidates on each part). Parts return sums per fixed chunk,
+    # added in row order, so totals do not depend on the cluster's size.
     parts = max(1, runtime.total_cpus() // len(blocks.refs))
     jobs, refs, args = [], [], []
     for ref in blocks.refs:
@@ -405,10 +404,11 @@ def confirm_exact(blocks: frames.BlockSet, profiles: list[ColumnProfile], record
                 jobs.append(i)
                 refs.append(ref)
                 args.append((blocks.positions[i], candidates, mass, custom, (part, parts)))
-    totals = [np.zeros(len(rows)) for rows in chosen]
+    chunk_sums: list[list[np.ndarray]] = [[] for _ in chosen]
     sums_per_job = runtime.map_blocks(_exact_job, refs, args, label="exact log-likelihood")
     for i, sums in zip(jobs, sums_per_job, strict=True):
-        totals[i] += sums
+        chunk_sums[i].append(sums)
+    totals = [np.sum(np.vstack(sums), axis=0) if sums else np.zeros(0) for sums in chunk_sums]
     for rows, column_totals in zip(chosen, totals, strict=True):
         for record, loglik in zip(rows, column_totals, strict=True):
             record["loglik_exact"] = True

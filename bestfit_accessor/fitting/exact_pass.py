@@ -3,7 +3,8 @@
 A column too large to keep whole is fitted on its binned likelihood; the leading
 candidates then get ``Σ log f(x_i)`` over every row in one more pass over the
 blocks, so the figures that decide the ranking are exact. Pure numpy/scipy: the
-pipeline runs :func:`block_logliks` as one Ray task per block and adds the sums.
+pipeline runs :func:`chunk_logliks` as Ray tasks over parts of the blocks and
+adds the chunk sums in row order.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import numpy as np
 from .registry import get_distribution
 from .scipy_adapter import family_of
 
-__all__ = ["CHUNK_ROWS", "block_logliks"]
+__all__ = ["CHUNK_ROWS", "block_logliks", "chunk_logliks", "chunk_ranges"]
 
-#: Rows evaluated at a time: the density's temporaries stay a few MB.
-CHUNK_ROWS = 1 << 18
+#: Rows evaluated at a time: the density's temporaries stay a few MB. Chunks are
+#: also the unit of splitting and of summation, counted from the block's first
+#: row, so a total never depends on how many tasks a block was split into.
+CHUNK_ROWS = 1 << 16
 
 
 def _chunk_loglik(family, x: np.ndarray, shapes: Sequence[float], loc: float, scale: float,
@@ -32,31 +35,47 @@ def _chunk_loglik(family, x: np.ndarray, shapes: Sequence[float], loc: float, sc
         return float(np.sum(family.logpdf(z, *shapes))) - z.size * math.log(scale)
 
 
-def block_logliks(values: np.ndarray, candidates: Sequence[tuple[str, Sequence[float]]],
-                  excluded: Sequence[float] = ()) -> np.ndarray:  # fmt: skip
-    """``Σ log f(x)`` over the finite values of a block for each ``(name, params)``.
+def chunk_ranges(n_rows: int, part: int, parts: int) -> range:
+    """The chunks of a block of ``n_rows`` that part ``part`` of ``parts`` evaluates."""
+    n_chunks = max(1, -(-n_rows // CHUNK_ROWS))
+    return range(part * n_chunks // parts, (part + 1) * n_chunks // parts)
+
+
+def chunk_logliks(values: np.ndarray, candidates: Sequence[tuple[str, Sequence[float]]],
+                  excluded: Sequence[float] = (), chunks: range | None = None) -> np.ndarray:  # fmt: skip
+    """``Σ log f(x)`` per chunk of a block (rows) and candidate (columns).
 
     ``params`` are in data units, in scipy's order (shapes, loc, scale).
-    ``excluded`` values (a column's point masses) are left out, as in the fit.
+    Non-finite values and ``excluded`` values (a column's point masses) are left
+    out, as in the fit. ``chunks`` (default: all) selects chunks of the block.
     """
     x = np.asarray(values, dtype=np.float64)
-    keep = np.isfinite(x)
-    for atom in excluded:
-        keep &= x != atom
-    x = x[keep] if not keep.all() else x
-    out = np.zeros(len(candidates))
-    for i, (name, params) in enumerate(candidates):
+    if chunks is None:
+        chunks = chunk_ranges(x.size, 0, 1)
+    pieces = []
+    for chunk in chunks:
+        piece = x[chunk * CHUNK_ROWS : (chunk + 1) * CHUNK_ROWS]
+        keep = np.isfinite(piece)
+        for atom in excluded:
+            keep &= piece != atom
+        pieces.append(piece if keep.all() else piece[keep])
+    out = np.zeros((len(pieces), len(candidates)))
+    for j, (name, params) in enumerate(candidates):
         family = family_of(get_distribution(name))
         *shapes, loc, scale = (float(v) for v in params)
         if not (family.argcheck(*shapes) and scale > 0):
-            out[i] = -math.inf
+            out[:, j] = -math.inf
             continue
         support = family.support(*shapes)
-        total = 0.0
-        for start in range(0, x.size, CHUNK_ROWS):
-            total += _chunk_loglik(family, x[start : start + CHUNK_ROWS], shapes, loc, scale,
-                                   support)  # fmt: skip
-            if not math.isfinite(total):
+        for i, piece in enumerate(pieces):
+            out[i, j] = _chunk_loglik(family, piece, shapes, loc, scale, support)
+            if not math.isfinite(out[i, j]):
+                out[i:, j] = out[i, j]
                 break
-        out[i] = total
     return out
+
+
+def block_logliks(values: np.ndarray, candidates: Sequence[tuple[str, Sequence[float]]],
+                  excluded: Sequence[float] = ()) -> np.ndarray:  # fmt: skip
+    """``Σ log f(x)`` over the finite values of a block for each ``(name, params)``."""
+    return np.sum(chunk_logliks(values, candidates, excluded), axis=0)
