@@ -42,7 +42,8 @@ def chunk_ranges(n_rows: int, part: int, parts: int) -> range:
 
 
 def chunk_logliks(values: np.ndarray, candidates: Sequence[tuple[str, Sequence[float]]],
-                  excluded: Sequence[float] = (), chunks: range | None = None) -> np.ndarray:  # fmt: skip
+                  excluded: Sequence[float] = (),
+                  chunks: range | None = None) -> np.ndarray:  # fmt: skip
     """``Σ log f(x)`` per chunk of a block (rows) and candidate (columns).
 
     ``params`` are in data units, in scipy's order (shapes, loc, scale).
