@@ -247,7 +247,7 @@ def _rescue(dist, start: np.ndarray, model: Model, data: FitData) -> np.ndarray:
     if np.isfinite(model.loglik(start)):
         return start
     centre = float(np.median(data.sample))
-    for factor in (2.0, 4.0, 8.0, 16.0, 64.0, 256.0):
+    for factor in (2.0, 4.0, 8.0, 16.0, 64.0, 256.0, 1e3, 1e4, 1e5, 1e6):
         *shapes, loc, scale = start
         wide = np.array([*shapes, centre + (loc - centre) * factor, scale * factor])
         wide = feasible(dist, wide, data.vmin, data.vmax)
