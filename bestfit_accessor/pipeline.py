@@ -27,7 +27,7 @@ from .fitting.registry import custom_snapshot, param_names, plan_batches
 from .fitting.tasks import fit_batch_task, fit_distribution_task, polish_task
 from .options import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, FitOptions, check_random_state
 from .results import build_results, failed_record, to_data_units
-from .summaries.grid import BinLayout, choose_core_scale, count_values, design_layout
+from .summaries.grid import BinLayout, choose_core_scale, count_with_moments, design_layout
 from .summaries.moments import ColumnSummary, merge_summaries, sample_positions, summarize_values
 from .summaries.point_masses import PointMass, confirmed, find_point_mass
 
@@ -68,6 +68,8 @@ class ColumnProfile:
     values: tuple[np.ndarray, np.ndarray] | None = None
     #: a value set aside from the fit (the counts and values above leave it out)
     point_mass: PointMass | None = None
+    #: per bin, the sums of (z − mid)^k for k = 1..3 (rows), merged from the blocks
+    moments: np.ndarray | None = None
 
     @property
     def n_fitted(self) -> int:
@@ -106,9 +108,11 @@ def _summarize_block(block: Any, positions: list[int], local: np.ndarray,
 
 def _histogram_block(block: Any, positions: list[int], layouts: list[BinLayout],
                      scales: list[tuple[float, float]],
-                     masses: list[float | None]) -> list[tuple[np.ndarray, int]]:  # fmt: skip
-    """Per column: histogram counts of the values other than its point mass, and the
-    point mass's exact count."""
+                     masses: list[float | None],
+                     ) -> list[tuple[np.ndarray, np.ndarray, int]]:  # fmt: skip
+    """Per column: histogram counts of the values other than its point mass with
+    their power sums per bin (:func:`.grid.count_with_moments`), and the point
+    mass's exact count."""
     out = []
     for p, layout, scale, mass in zip(positions, layouts, scales, masses, strict=True):
         x = frames.block_column(block, p)
@@ -118,7 +122,7 @@ def _histogram_block(block: Any, positions: list[int], layouts: list[BinLayout],
             n_mass = int(np.count_nonzero(at_mass))
             if n_mass:
                 x = x[~at_mass]
-        out.append((count_values(standardize(x, *scale), layout), n_mass))
+        out.append((*count_with_moments(standardize(x, *scale), layout), n_mass))
     return out
 
 
@@ -209,14 +213,16 @@ def profile_columns(blocks: frames.BlockSet, sample_size: int,
             zip(blocks.labels, summaries, samples, layouts, scales, values, masses,
                 strict=True)):  # fmt: skip
         counts = np.sum([parts[i][0] for parts in block_counts], axis=0)
+        moments = np.sum([parts[i][1] for parts in block_counts], axis=0)
         if mass is not None:
-            n_mass = sum(parts[i][1] for parts in block_counts)
+            n_mass = sum(parts[i][2] for parts in block_counts)
             candidate, mass = mass, confirmed(mass, n_mass, summary.n)
             if mass is None:  # the sample overstated it: its values go back in the histogram
-                counts = counts + n_mass * count_values(
+                one, power = count_with_moments(
                     standardize(np.array([candidate.value]), *scale), layout)
+                counts, moments = counts + n_mass * one, moments + n_mass * power
         profiles.append(ColumnProfile(label, summary, sample, layout, counts, *scale, exact,
-                                      mass))  # fmt: skip
+                                      mass, moments))  # fmt: skip
     return profiles
 
 
@@ -243,7 +249,7 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
                                 profile.layout.edges[0], profile.layout.edges[-1],
                                 *(profile.values or (None, None)), profile.center,
-                                profile.spread)  # fmt: skip
+                                profile.spread, profile.moments)  # fmt: skip
         data_refs.append(runtime.put(data))
         if data.exact is not None and not data.exact_everywhere:
             to_polish.add(id(profile))

@@ -113,6 +113,10 @@ EXACT_STEPS = 12
 #: (:meth:`.ExactValues.compressed`; ~1e-10 per row from the exact likelihood on
 #: heavy tails, ~1,500 points for 100,000 values).
 COMPRESSED_WIDTH = 0.02
+#: A large column's candidate is climbed on its compressed terms (two points per
+#: bin, from the bins' power sums) when the binned and the compressed
+#: log-likelihood at its binned optimum differ by more than this per row.
+BINNED_AGREEMENT = 1e-4
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 
@@ -148,7 +152,13 @@ class FitData:
         """Closest a one-sided support bound may come to the data's extreme, on the
         exact likelihood: a small fraction of the gap between the two smallest
         distinct values (the binned likelihood has its end terms instead)."""
-        if self.exact is None or self.exact.values.size < 2:
+        if self.exact is None:
+            # A large column's bound keeps the same share of its end bins away.
+            if self.compressed is None or self.edges.size < 3:
+                return 0.0
+            return MIN_GAP_SHARE * float(min(self.edges[1] - self.edges[0],
+                                             self.edges[-1] - self.edges[-2]))  # fmt: skip
+        if self.exact.values.size < 2:
             return 0.0
         v = self.exact.values
         return MIN_GAP_SHARE * float(min(v[1] - v[0], v[-1] - v[-2]))
@@ -178,7 +188,7 @@ def _grid(edges: np.ndarray, counts: np.ndarray, median: float) -> Grid:
 def prepare_fit_data(
     column: object, sample: np.ndarray, layout: BinLayout, counts: np.ndarray, vmin: float,
     vmax: float, values: np.ndarray | None = None, raw_values: np.ndarray | None = None,
-    center: float = 0.0, spread: float = 1.0,
+    center: float = 0.0, spread: float = 1.0, bin_moments: np.ndarray | None = None,
 ) -> FitData:
     """Pre-compute what every distribution's fit of this column shares.
 
@@ -186,6 +196,8 @@ def prepare_fit_data(
     units as ``sample``), makes the fit maximise and report the exact likelihood;
     ``raw_values`` are the same values in data units (``center + spread·z``), on
     which the reported log-likelihood is evaluated through scipy's public API.
+    ``bin_moments`` (the power sums per bin of :func:`.grid.count_with_moments`)
+    give a column too large to gather its compressed exact terms.
     """
     exact = raw = compressed = None
     if values is not None:
@@ -198,6 +210,9 @@ def prepare_fit_data(
             compressed = exact.compressed(COMPRESSED_WIDTH)
     edges = layout.edges
     counts = np.asarray(counts, dtype=np.int64)
+    if exact is None and bin_moments is not None:
+        compressed = ExactValues.from_bin_moments(edges, counts, np.asarray(bin_moments),
+                                                  SPIKE_SHARE)  # fmt: skip
     n_obs = int(counts.sum())
     median = float(np.median(sample)) if sample.size else float(edges[len(edges) // 2])
     split = int(np.clip(np.searchsorted(edges, median), 1, len(edges) - 1))
@@ -267,7 +282,7 @@ def _models(name: str, dist, data: FitData) -> tuple[Model, Model, Model | None]
     if data.exact_everywhere:
         return exact, exact, exact
     coarse = Model.binned(dist, data.coarse, data.vmin, data.vmax, quadrature)
-    if data.compressed is not None:  # the compressed polish replaces the fine one
+    if exact is not None:  # the compressed polish replaces the fine one
         return coarse, coarse, exact
     fine = Model.binned(dist, data.fine, data.vmin, data.vmax, quadrature)
     return coarse, fine, exact
@@ -284,8 +299,9 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
     # The candidates compete on the exact likelihood when every stage ran on it, on
     # the compressed exact one on a larger gathered column, otherwise on the binned
     # one (a gathered column's leaders are polished exactly afterwards).
-    final = (exact if data.exact_everywhere else fine if data.compressed is None
-             else Model.exact(dist, data.compressed, data.vmin, data.vmax))
+    gathered = exact is not None and data.compressed is not None
+    final = (exact if data.exact_everywhere
+             else Model.exact(dist, data.compressed, data.vmin, data.vmax) if gathered else fine)
     ftol = _tolerance(data.n_obs)
     # No wall-clock stop: a fit must not depend on how loaded the machine is (results
     # are identical across runs and partitionings); the step caps bound the work and
@@ -348,8 +364,18 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
     _, _, params = max(trusted, key=lambda item: (item[0], item[1]))
     if data.exact_everywhere:  # one simplex finish, from the best refined start
         params = _polish_exact(dist, params, fine, exact, data, bounds, ftol)
-    elif data.compressed is not None:
+    elif gathered:
         params = _polish_compressed(name, dist, params, data, bounds, ftol)
+    elif data.compressed is not None:
+        # A large column: the binned optimum stands where the binned likelihood
+        # agrees with the compressed one; where it does not, the family is far from
+        # the data (its extreme rows many scales out) and is climbed on them. Either
+        # way the compressed likelihood, the closer one, is reported.
+        compressed = Model.exact(dist, data.compressed, data.vmin, data.vmax)
+        if not (abs(final.reported_loglik(params) - compressed.loglik(params))
+                <= BINNED_AGREEMENT * data.n_obs):  # fmt: skip
+            params = _polish_compressed(name, dist, params, data, bounds, ftol)
+        final = compressed
     return params, final.reported_loglik(params), final
 
 
@@ -382,8 +408,11 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
                           exact_bounds=True)  # fmt: skip
         theta, moved, _ = maximise(model, own, own.from_params(start), max_iter=EXACT_STEPS,
                                    ftol=ftol, hessian=True)  # fmt: skip
-        if moved > value or not np.isfinite(value):
+        if (moved > value or not np.isfinite(value)) and trusted(own.to_params(theta)):
             best, value = own.to_params(theta), moved
+
+    def trusted(candidate: np.ndarray) -> bool:
+        return model.densities_agree(candidate, data.probes)
 
     climb(params)
     climb(neutral_point(dist, data.sample, data.vmin, data.vmax, bounds))
@@ -396,7 +425,7 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     theta, moved, _ = maximise(model, plain, plain.from_params(best), max_iter=EXACT_STEPS,
                                ftol=ftol, hessian=True)  # fmt: skip
     theta, moved = _push_to_limits(model, plain, theta, moved, ftol)
-    return plain.to_params(theta) if moved > value else best
+    return plain.to_params(theta) if moved > value and trusted(plain.to_params(theta)) else best
 
 
 def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, data: FitData,
