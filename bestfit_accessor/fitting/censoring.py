@@ -31,6 +31,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -137,45 +138,39 @@ class _OneSided(TermSet):
     def total(self) -> float:
         return float(np.sum(self.counts))
 
-
-class RightCensored(_OneSided):
-    """Values known to exceed their point ``c``: ``log S(c)``."""
+    #: scipy's tail probability of the points and its logarithm (``sf``/``logsf``
+    #: for right-censored points, ``cdf``/``logcdf`` for left-censored ones)
+    _tail: ClassVar[str] = ""
+    _log_tail: ClassVar[str] = ""
 
     def log_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
         z = np.clip((self.points - loc) / scale, a, b)
         with np.errstate(all="ignore"):  # the kernel at a support bound or far out
-            p = model.family.sf(z, *shapes)
+            p = getattr(model.family, self._tail)(z, *shapes)
             out = np.log(p)
         if np.isnan(p).any():
             return None  # scipy's formula broke down at these parameters
         bad = p <= _TINY
         if bad.any():
             with np.errstate(all="ignore"):
-                out[bad] = model.dist.logsf(self.points[bad], *shapes, loc=loc, scale=scale)
+                out[bad] = getattr(model.dist, self._log_tail)(self.points[bad], *shapes,
+                                                               loc=loc, scale=scale)  # fmt: skip
             lost = bad & (out == -np.inf)  # NaN: a breakdown, left to fail
             if lost.any():
                 out[lost] = _density_surrogate(model, z[lost], shapes, a, b)
         return _log_or_none(out)
+
+
+class RightCensored(_OneSided):
+    """Values known to exceed their point ``c``: ``log S(c)``."""
+
+    _tail, _log_tail = "sf", "logsf"
 
 
 class LeftCensored(_OneSided):
     """Values known to be at most their point ``c``: ``log F(c)``."""
 
-    def log_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
-        z = np.clip((self.points - loc) / scale, a, b)
-        with np.errstate(all="ignore"):  # the kernel at a support bound or far out
-            p = model.family.cdf(z, *shapes)
-            out = np.log(p)
-        if np.isnan(p).any():
-            return None  # scipy's formula broke down at these parameters
-        bad = p <= _TINY
-        if bad.any():
-            with np.errstate(all="ignore"):
-                out[bad] = model.dist.logcdf(self.points[bad], *shapes, loc=loc, scale=scale)
-            lost = bad & (out == -np.inf)  # NaN: a breakdown, left to fail
-            if lost.any():
-                out[lost] = _density_surrogate(model, z[lost], shapes, a, b)
-        return _log_or_none(out)
+    _tail, _log_tail = "cdf", "logcdf"
 
 
 def _log_interval(cdf_l, cdf_r, sf_l, sf_r, logcdf, logsf) -> np.ndarray:
