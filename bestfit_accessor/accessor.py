@@ -48,7 +48,9 @@ class BestFitAccessor:
         distributions
             ``None`` or ``"default"`` (every scipy continuous distribution minus
             :data:`~bestfit_accessor.DEFAULT_EXCLUSIONS`), ``"all"``, ``"common"``,
-            one scipy name, or a list of names.
+            one scipy name, or a list of names. ``"discrete"`` (or a list of discrete
+            names) fits count distributions to integer columns on their exact value
+            counts (see :mod:`bestfit_accessor.discrete`).
         metric
             Ranking within each column: ``"aic"`` (default), ``"bic"``,
             ``"ks_statistic"``, ``"ad_statistic"`` or ``"sse"``; lower is better.

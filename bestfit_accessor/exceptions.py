@@ -15,6 +15,7 @@ __all__ = [
     "InvalidArgumentError",
     "MemoryLimitError",
     "MissingDependencyError",
+    "NonIntegerValuesError",
     "RayAlreadyRunningWarning",
     "RayClusterLostError",
     "RayConnectionError",
@@ -36,6 +37,10 @@ class ColumnNotFoundError(BestFitError, KeyError):
 
 class ColumnTypeError(BestFitError, TypeError):
     """A requested column does not hold real numbers."""
+
+
+class NonIntegerValuesError(ColumnTypeError):
+    """Discrete distributions were asked for a column holding non-integer values."""
 
 
 class InsufficientDataError(BestFitError, ValueError):

@@ -327,13 +327,15 @@ FIT_CONSTRAINTS: dict[str, tuple] = {
 
 
 def _resolve_names(distributions: Any) -> tuple[str, ...]:
+    from .discrete.registry import discrete_selection
     from .fitting.registry import resolve_distributions
 
     if isinstance(distributions, Iterable) and not isinstance(distributions, str):
         distributions = list(distributions)  # a generator is read once
         for i, name in enumerate(distributions):
             validate(f"distributions[{i}]", name, InstanceOf(str, "a distribution name"))
-    return tuple(resolve_distributions(distributions))
+    discrete = discrete_selection(distributions)  # "discrete" or discrete names
+    return discrete if discrete is not None else tuple(resolve_distributions(distributions))
 
 
 def _resolve_progress(progress: Any) -> Any:

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from . import frames, runtime
+from .discrete.registry import is_discrete_selection
+from .discrete.run import fit_discrete_blocks
 from .exceptions import ArgumentTypeError, InsufficientDataError
 from .fitting import registry
 from .fitting.exact_pass import chunk_logliks, chunk_ranges
@@ -242,6 +244,8 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
     timeout, sample_size, names = options.timeout, options.sample_size, list(options.distributions)
     blocks = frames.to_blocks(obj, columns, n_blocks=options.n_blocks)
     frames.check_not_empty(blocks, blocks.labels)
+    if is_discrete_selection(names):  # counts per block, fits on exact counts
+        return fit_discrete_blocks(blocks, names, metric, timeout, callback)
     profiles = profile_columns(blocks, sample_size, random_state)
 
     data_refs, to_polish = [], set()

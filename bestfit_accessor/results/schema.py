@@ -166,6 +166,15 @@ FIELDS: tuple[Field, ...] = (
     Field("status", "text", "ok, failed (see message) or timeout", default="ok",
           choices=STATUSES),
     Field("message", "text", "why the fit failed; empty when ok", default=""),
+    Field("kind", "text", "continuous (a density) or discrete (a pmf on the integers); "
+          "the two kinds are never ranked together", default="continuous",
+          choices=("continuous", "discrete"), since=3),
+    Field("chisq", "float64", "discrete rows: Pearson chi-square on the exact value counts, "
+          "cells pooled to expected ≥ 5", default=math.nan, since=3, minimum=0.0),
+    Field("chisq_df", "Int64", "degrees of freedom of chisq: cells − 1 − n_params",
+          default=None, since=3),
+    Field("chisq_pvalue", "float64", "p-value of chisq (chi-square with chisq_df)",
+          default=math.nan, since=3, minimum=0.0, maximum=1.0),
 )
 # fmt: on
 

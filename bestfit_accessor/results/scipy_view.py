@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
+from ..discrete.registry import check_discrete_params, freeze_discrete, is_discrete_name
 from ..exceptions import BestFitError, InvalidArgumentError
 from ..fitting.registry import get_distribution, param_names
 from .jsonio import MAX_NAME_CHARS, check_params, reject_constant
@@ -76,6 +77,8 @@ def normalize_params(name: str, params: object, where: str) -> dict[str, float]:
     """
     if is_missing(params):
         raise InvalidArgumentError(f"{where} has no parameters (status failed?)")
+    if is_discrete_name(name):  # shapes and an integer loc, no scale
+        return check_discrete_params(name, _as_pairs(params, where), where)
     try:
         expected = set(param_names(name))  # registry lookup, never getattr on the string
     except BestFitError as exc:
@@ -107,6 +110,8 @@ def to_scipy(row: Mapping[str, Any] | pd.Series) -> st.rv_continuous:
     ``distribution`` and ``params``)."""
     name, params = _distribution_of(row, "to_scipy")
     values = normalize_params(name, params, _where(row, name))
+    if is_discrete_name(name):
+        return freeze_discrete(name, values)
     *shapes, loc, scale = values.values()
     return get_distribution(name)(*shapes, loc=loc, scale=scale)
 
