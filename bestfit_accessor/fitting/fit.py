@@ -113,6 +113,10 @@ EXACT_STEPS = 12
 #: (:meth:`.ExactValues.compressed`; ~1e-10 per row from the exact likelihood on
 #: heavy tails, ~1,500 points for 100,000 values).
 COMPRESSED_WIDTH = 0.02
+#: Families whose likelihood has a regular optimum and a ridge to a limit family,
+#: of which the binned search can keep the wrong one (burr12 on its own rows): on
+#: a large column their neutral start is climbed on the compressed terms too.
+TWO_BASINS = frozenset({"burr", "burr12", "mielke"})
 #: A large column's candidate is climbed on its compressed terms (two points per
 #: bin, from the bins' power sums) when the binned and the compressed
 #: log-likelihood at its binned optimum differ by more than this per row.
@@ -372,15 +376,17 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
         # the data (its extreme rows many scales out) and is climbed on them. Either
         # way the compressed likelihood, the closer one, is reported.
         compressed = Model.exact(dist, data.compressed, data.vmin, data.vmax)
-        if not (abs(final.reported_loglik(params) - compressed.loglik(params))
-                <= BINNED_AGREEMENT * data.n_obs):  # fmt: skip
-            params = _polish_compressed(name, dist, params, data, bounds, ftol)
+        agree = (abs(final.reported_loglik(params) - compressed.loglik(params))
+                 <= BINNED_AGREEMENT * data.n_obs)  # fmt: skip
+        if not agree or name in TWO_BASINS:
+            params = _polish_compressed(name, dist, params, data, bounds, ftol,
+                                        other_basins_only=agree)  # fmt: skip
         final = compressed
     return params, final.reported_loglik(params), final
 
 
 def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bounds,
-                       ftol: float) -> np.ndarray:  # fmt: skip
+                       ftol: float, other_basins_only: bool = False) -> np.ndarray:  # fmt: skip
     """The binned optimum taken towards the exact one on the compressed values.
 
     The binned likelihood resolves a family that fits the data; one that does not
@@ -393,7 +399,9 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     keeps one basin, and burr12's on its own data can be the wrong one); the best
     goes on in plain coordinates (loc, log scale, log or asinh shapes), which
     follow a shape to a limit and a support bound that rests on the minimum
-    (skewcauchy's a → 1).
+    (skewcauchy's a → 1). With ``other_basins_only`` (a large column whose binned
+    optimum the compressed likelihood confirms), only the neutral start is climbed,
+    and the result is kept where it wins.
     """
     model = Model.exact(dist, data.compressed, data.vmin, data.vmax)
     best, value = params, model.loglik(params)
@@ -414,9 +422,14 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     def trusted(candidate: np.ndarray) -> bool:
         return model.densities_agree(candidate, data.probes)
 
-    climb(params)
-    climb(neutral_point(dist, data.sample, data.vmin, data.vmax, bounds))
-    climb(cusp_point(name, data.sample))
+    if other_basins_only:
+        climb(neutral_point(dist, data.sample, data.vmin, data.vmax, bounds))
+        if best is params:
+            return params
+    else:
+        climb(params)
+        climb(neutral_point(dist, data.sample, data.vmin, data.vmax, bounds))
+        climb(cusp_point(name, data.sample))
     if not np.isfinite(value):
         return params
     plain = Coordinates(dist, best, data.vmin, data.vmax, "free", bounds, data.min_gap,
