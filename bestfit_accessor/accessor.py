@@ -6,7 +6,7 @@ descriptor, so the accessor holds nothing but the object it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -37,6 +37,9 @@ class BestFitAccessor:
         random_state: int | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         sample_size: int = DEFAULT_SAMPLE_SIZE,
+        event: Hashable | None = None,
+        interval: tuple[Hashable, Hashable] | None = None,
+        fixed: Mapping[str, Any] | None = None,
     ) -> pd.DataFrame:
         """Fit candidate distributions to numeric columns, in Ray tasks.
 
@@ -68,6 +71,15 @@ class BestFitAccessor:
             cancelled and reported with ``status="timeout"``; ``None`` waits.
         sample_size
             Rows in the uniform random sample (default 10 000).
+        event, interval, fixed
+            Censored data and fixed parameters (see :mod:`bestfit_accessor.censored_fit`):
+            ``event`` names a 0/1 (or bool) column, 1 = the time in ``columns`` was
+            observed, 0 = right-censored there; ``interval=(left, right)`` names
+            fitdistrplus-style bounds (equal: exact, NaN left: left-censored, NaN
+            right: right-censored, else interval-censored); ``fixed={"loc": 0.0}``
+            (or ``{"weibull_min": {"loc": 0.0}}``) holds parameters, and ``n_params``,
+            AIC and BIC count free ones. These fits are exact, rank by AIC or BIC,
+            and report ``n_left``/``n_right``/``n_interval``; KS and AD stay NaN.
 
         Returns
         -------
@@ -84,6 +96,9 @@ class BestFitAccessor:
             random_state=random_state,
             timeout=timeout,
             sample_size=sample_size,
+            event=event,
+            interval=interval,
+            fixed=fixed,
         )
         with reporting(options.progress):
             return fit_frame(self._obj, columns, options)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
@@ -323,6 +323,10 @@ FIT_CONSTRAINTS: dict[str, tuple] = {
     "timeout": (Interval(numbers.Real, 0, None, closed="neither"), None),
     "sample_size": (Interval(int, MIN_SAMPLE_SIZE, None),),
     "n_blocks": (Interval(int, 1, None), None),
+    "event": (InstanceOf(Hashable, "a column label"), None),
+    "interval": (InstanceOf(tuple, "a (left, right) pair of column labels"),
+                 InstanceOf(list, "a [left, right] pair of column labels"), None),
+    "fixed": (InstanceOf(Mapping, "a mapping of parameter (or distribution) names"), None),
 }
 
 
@@ -344,10 +348,19 @@ def _resolve_progress(progress: Any) -> Any:
     return resolve_progress(progress)
 
 
+def _resolve_interval(interval: Any) -> Any:
+    if interval is not None and len(interval) != 2:
+        raise InvalidArgumentError(f"interval must be a (left, right) pair of column labels; "
+                                   f"got {_short_repr(interval)}")  # fmt: skip
+    return None if interval is None else tuple(interval)
+
+
 #: Turns a checked setting into what the pipeline uses.
 _RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "distributions": _resolve_names,
     "progress": _resolve_progress,
+    "interval": _resolve_interval,
+    "fixed": lambda fixed: None if fixed is None else dict(fixed),
 }
 
 
@@ -368,6 +381,10 @@ class FitOptions:
     timeout: float | None = DEFAULT_TIMEOUT
     sample_size: int = DEFAULT_SAMPLE_SIZE
     n_blocks: int | None = None
+    #: Censoring and fixed parameters (see :mod:`bestfit_accessor.censored_fit`).
+    event: Any = None
+    interval: Any = None
+    fixed: Any = None
 
     def __post_init__(self) -> None:
         for option in fields(self):

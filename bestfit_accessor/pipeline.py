@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import frames, runtime
+from .censored_fit import fit_censored_frame, uses_censored_path
 from .discrete.registry import is_discrete_selection
 from .discrete.run import fit_discrete_blocks
 from .exceptions import ArgumentTypeError, InsufficientDataError
@@ -242,6 +243,8 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
                                 f"{sorted(settings)}")  # fmt: skip
     metric, callback, random_state = options.metric, options.progress, options.random_state
     timeout, sample_size, names = options.timeout, options.sample_size, list(options.distributions)
+    if uses_censored_path(options):  # event=, interval= or fixed=: censored terms per block
+        return fit_censored_frame(obj, columns, options)
     blocks = frames.to_blocks(obj, columns, n_blocks=options.n_blocks)
     frames.check_not_empty(blocks, blocks.labels)
     if is_discrete_selection(names):  # counts per block, fits on exact counts

@@ -175,6 +175,12 @@ FIELDS: tuple[Field, ...] = (
           default=None, since=3),
     Field("chisq_pvalue", "float64", "p-value of chisq (chi-square with chisq_df)",
           default=math.nan, since=3, minimum=0.0, maximum=1.0),
+    Field("n_left", "float64", "left-censored observations (value ≤ a point) in n_obs",
+          default=0.0, since=4, minimum=0.0),
+    Field("n_right", "float64", "right-censored observations (value > a point) in n_obs",
+          default=0.0, since=4, minimum=0.0),
+    Field("n_interval", "float64", "interval-censored observations (left < value ≤ right) "
+          "in n_obs", default=0.0, since=4, minimum=0.0),
 )
 # fmt: on
 

@@ -318,7 +318,7 @@ def test_seed_api_rejects_bad_options_naming_its_own_arguments():
 def test_public_fit_signatures_are_unchanged():
     accessor = list(inspect.signature(FRAME.bestfit.fit).parameters)
     assert accessor == ["columns", "distributions", "metric", "progress", "random_state",
-                        "timeout", "sample_size"]  # fmt: skip
+                        "timeout", "sample_size", "event", "interval", "fixed"]  # fmt: skip
     seed = list(inspect.signature(DistributionFitter.fit).parameters)
     assert seed == ["self", "df", "column", "columns", "distributions", "metric",
                     "progress_callback", "random_state", "timeout", "sample_size"]  # fmt: skip
