@@ -557,8 +557,10 @@ def to_data_params(params: np.ndarray, center: float, spread: float) -> np.ndarr
 
 
 #: Relative nudges tried when rounding in the conversion to data units leaves an
-#: extreme observation just outside the support.
-_NUDGES = (0.0, 1e-15, 1e-13, 1e-11)
+#: extreme observation just outside the support, each with a floor of so many units
+#: in the last place of the data (a column shifted to 1e12 has ulps of 1e-4 there,
+#: far above a relative nudge of the standardised parameters).
+_NUDGES = ((0.0, 0.0), (1e-15, 2.0), (1e-13, 8.0), (1e-11, 64.0))
 
 
 def _data_loglik(dist, params: np.ndarray, data: FitData) -> float:
@@ -590,18 +592,22 @@ def _exact_in_data_units(dist, params: np.ndarray, data: FitData) -> tuple[np.nd
     *shapes, loc, scale = params
     lower, upper = (float(np.asarray(v)) for v in dist.support(*shapes))
     shift = data.n_obs * np.log(data.spread)
+    # One unit in the last place of the data's largest magnitude, in standardised units.
+    magnitude = max(abs(data.raw_values[0]), abs(data.raw_values[-1]), abs(data.center))
+    ulp = float(np.spacing(magnitude)) / data.spread
     value = -np.inf
-    for nudge in _NUDGES:
+    for nudge, ulps in _NUDGES:
         trial = np.array(params, dtype=float)
         if np.isfinite(lower) and np.isfinite(upper):
             # Both bounds move outward by nudge·(upper − lower)·scale, wherever the
             # support lies (truncnorm's [a, b] can sit far from 0).
+            nudge = max(nudge, ulps * ulp / (scale * (upper - lower)))
             trial[-1] = scale * (1.0 + 2.0 * nudge)
             trial[-2] = loc - nudge * scale * (upper + lower)
         elif np.isfinite(lower):
-            trial[-2] = loc - nudge * max(abs(loc), scale)
+            trial[-2] = loc - max(nudge * max(abs(loc), scale), ulps * ulp)
         elif np.isfinite(upper):
-            trial[-2] = loc + nudge * max(abs(loc), scale)
+            trial[-2] = loc + max(nudge * max(abs(loc), scale), ulps * ulp)
         value = _data_loglik(dist, to_data_params(trial, data.center, data.spread), data)
         if np.isfinite(value):
             return trial, value + shift
