@@ -174,7 +174,9 @@ class BestFitAccessor:
         edge, with the fitted CDFs), ``"qq"`` (sample quantiles against fitted ones),
         ``"pp"`` (empirical against fitted probabilities at the histogram edges) or
         ``"diagnostics"`` (all four in a 2×2 panel of ``fig``, a new figure by
-        default). Others draw into ``ax`` when given. ``column`` may be left out
+        default); for discrete fits ``"rootogram"`` (observed counts on a square-root
+        scale hung from the best fit's expected ones, from the column's exact value
+        counts). Others draw into ``ax`` when given. ``column`` may be left out
         when ``fits`` holds one column; ``log_x`` uses a log axis (positive data).
 
         Drawn from the summaries the fit computes (histogram, moments, a random

@@ -3,8 +3,9 @@
 matplotlib is an optional extra (``pip install 'bestfit_accessor[plot]'``),
 imported on the first drawing call. The drawing modules are pure (no Ray, no
 frame): :mod:`.univariate` (density, CDF, Q-Q, P-P, diagnostics),
-:mod:`.cullen_frey` and :mod:`.copula` draw from the small objects of
-:mod:`.summary`, :mod:`.curves` and :mod:`.copula`. :mod:`.gather` computes
+:mod:`.rootogram` (discrete fits), :mod:`.cullen_frey` and :mod:`.copula` draw
+from the small objects of :mod:`.summary`, :mod:`.curves` and :mod:`.copula`
+(and a column's value counts). :mod:`.gather` computes
 those objects in Ray tasks over a frame's blocks (the fit's own summary passes)
 and is what ``df.bestfit.plot``, ``df.bestfit.describe`` and
 ``GaussianCopula.plot`` call.
@@ -21,6 +22,7 @@ from .cullen_frey import (
 )
 from .curves import FittedCurve, top_fits
 from .mpl import EXTRA
+from .rootogram import plot_rootogram
 from .summary import ColumnPlotData
 from .univariate import (
     KINDS,
@@ -47,6 +49,7 @@ __all__ = [
     "plot_diagnostics",
     "plot_pp",
     "plot_qq",
+    "plot_rootogram",
     "reference_lines",
     "reference_points",
     "top_fits",

@@ -11,12 +11,16 @@ driver receives summaries whose size does not grow with the row count.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import reduce
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import frames, runtime
+from ..discrete.counts import ValueCounts, block_value_counts, merge_value_counts
+from ..discrete.registry import is_discrete_name
+from ..exceptions import InvalidArgumentError
 from ..options import DEFAULT_SAMPLE_SIZE, FIT_CONSTRAINTS, Interval, check_random_state, validate
 from ..pipeline import profile_columns
 from ..summaries.moments import sample_positions
@@ -24,11 +28,13 @@ from .copula import CopulaPlotData, plot_copula
 from .cullen_frey import bootstrap_moments, check_n_boot, cullen_frey_table, plot_cullen_frey
 from .curves import resolve_column, top_fits
 from .mpl import require_matplotlib
+from .rootogram import check_discrete_curves, plot_rootogram
 from .summary import ColumnPlotData
 from .univariate import check_kind, draw
 
 __all__ = [
     "column_plot_data",
+    "column_value_counts",
     "copula_plot_data",
     "describe_frame",
     "plot_copula_of",
@@ -58,8 +64,30 @@ def plot_fits(obj: Any, fits: pd.DataFrame, column: Hashable | None = None, kind
     require_matplotlib()
     label = resolve_column(fits, column)
     curves = top_fits(fits, label, top, metric)
+    if kind == "rootogram":
+        check_discrete_curves(curves, label)
+        return plot_rootogram(column_value_counts(obj, label), curves, label, ax=ax)
+    discrete = [c.distribution for c in curves if is_discrete_name(c.distribution)]
+    if discrete:
+        raise InvalidArgumentError(
+            f"the fits of column {label!r} include discrete distributions {discrete}: "
+            "draw them with kind='rootogram'")
     (data,) = column_plot_data(obj, [label], sample_size=sample_size, random_state=random_state)
     return draw(kind, data, curves, ax=ax, fig=fig, log_x=log_x)
+
+
+def _count_values(block: Any, position: int) -> ValueCounts:
+    return block_value_counts(frames.block_column(block, position))
+
+
+def column_value_counts(obj: Any, label: Hashable) -> ValueCounts:
+    """The exact value counts of one column, counted per block in Ray tasks and merged."""
+    blocks = frames.to_blocks(obj, [label])
+    frames.check_not_empty(blocks, blocks.labels)
+    parts = runtime.map_blocks(_count_values, blocks.refs,
+                               [(blocks.positions[0],)] * len(blocks.refs),
+                               label="value counts")  # fmt: skip
+    return reduce(merge_value_counts, parts)
 
 
 def describe_frame(obj: Any, columns: Any = None, *, plot: bool = False, n_boot: int = 1000,

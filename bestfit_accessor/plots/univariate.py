@@ -247,10 +247,6 @@ def check_kind(kind: object, ax: Any = None) -> str:
     """``kind`` if it can be drawn now; a clear error otherwise."""
     if not isinstance(kind, str) or kind not in KINDS:
         raise InvalidArgumentError(f"kind must be one of {list(KINDS)}, got {kind!r}")
-    if kind == "rootogram":
-        raise InvalidArgumentError(
-            "kind='rootogram' compares counts of integer values with a discrete fit; "
-            "discrete distributions are not available yet, so there is nothing to draw")
     if kind == "diagnostics" and ax is not None:
         raise InvalidArgumentError("kind='diagnostics' draws four axes: pass fig= (a Figure), "
                                    "not ax=")  # fmt: skip

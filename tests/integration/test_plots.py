@@ -89,7 +89,7 @@ def test_axes_given_are_drawn_into(claims, fits):
 
 
 def test_bad_requests_fail_before_any_work(claims, fits):
-    with pytest.raises(InvalidArgumentError, match="discrete distributions are not available"):
+    with pytest.raises(InvalidArgumentError, match="are continuous"):
         claims.bestfit.plot(fits, "claim", kind="rootogram")
     with pytest.raises(InvalidArgumentError, match="name the one to plot with column="):
         claims.bestfit.plot(fits)
@@ -97,6 +97,22 @@ def test_bad_requests_fail_before_any_work(claims, fits):
         claims.bestfit.plot(fits, "claim", kind="diagnostics", ax=plt.subplots()[1])
     with pytest.raises(InvalidArgumentError, match="log_x"):
         claims.bestfit.plot(fits, "claim", log_x="yes")
+
+
+def test_rootogram_draws_the_exact_counts_of_every_block(frame_kind):
+    rng = np.random.default_rng(11)
+    visits = pd.DataFrame({"visits": rng.negative_binomial(3, 0.4, 60_000)})
+    fits = visits.bestfit.fit(distributions=["nbinom", "poisson", "geom"], random_state=0)
+    fig = make_frame(frame_kind, visits).bestfit.plot(fits, kind="rootogram", top=3)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_gid() == "data"]
+    observed = np.bincount(visits["visits"].to_numpy())
+    assert [round(b.get_height() ** 2) for b in bars] == list(observed)
+    ok = fits[fits["status"] == "ok"]  # geom (k ≥ 1) is a failed row: the column has zeros
+    assert [line.get_gid() for line in _fit_lines(ax)] == [f"fit:{d}" for d in ok["distribution"]]
+    assert fits["distribution"].iloc[0] == "nbinom"
+    with pytest.raises(InvalidArgumentError, match="kind='rootogram'"):
+        visits.bestfit.plot(fits, kind="density")
 
 
 @requires_modin

@@ -19,6 +19,8 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from bestfit_accessor.discrete.counts import block_value_counts  # noqa: E402
+from bestfit_accessor.discrete.registry import freeze_discrete  # noqa: E402
 from bestfit_accessor.exceptions import InvalidArgumentError  # noqa: E402
 from bestfit_accessor.pipeline import (  # noqa: E402
     ColumnProfile,
@@ -28,6 +30,7 @@ from bestfit_accessor.pipeline import (  # noqa: E402
 from bestfit_accessor.plots import (  # noqa: E402
     ColumnPlotData,
     CopulaPlotData,
+    FittedCurve,
     beta_region,
     bootstrap_moments,
     cullen_frey_table,
@@ -38,6 +41,7 @@ from bestfit_accessor.plots import (  # noqa: E402
     plot_diagnostics,
     plot_pp,
     plot_qq,
+    plot_rootogram,
     reference_lines,
     reference_points,
     top_fits,
@@ -257,11 +261,44 @@ def test_diagnostics_fills_a_2x2_panel_of_the_figure_given_or_a_new_one(gamma_co
         draw("diagnostics", data, curves, ax=mine.axes[0])
 
 
-def test_rootogram_and_unknown_kinds_are_clear_errors():
-    with pytest.raises(InvalidArgumentError, match="discrete distributions are not available"):
-        check_kind("rootogram")
+def test_unknown_kinds_are_clear_errors():
+    assert check_kind("rootogram") == "rootogram"
     with pytest.raises(InvalidArgumentError, match="kind must be one of"):
         check_kind("violin")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rootogram_hangs_the_observed_counts_from_the_best_fit_s_expected_ones(seed):
+    counts = np.random.default_rng(seed).poisson(3.5, 5_000)
+    vc = block_value_counts(counts.astype(float))
+    curves = [FittedCurve("poisson", freeze_discrete("poisson", {"mu": counts.mean(), "loc": 0}),
+                          1.0),
+              FittedCurve("geom", freeze_discrete("geom", {"p": 1 / (1 + counts.mean()),
+                                                           "loc": -1}), 2.0)]  # fmt: skip
+    fig = plot_rootogram(vc, curves, "visits")
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_gid() == "data"]
+    values = np.arange(counts.min(), counts.max() + 1)
+    assert [b.get_x() + b.get_width() / 2 for b in bars] == pytest.approx(values)
+    observed = np.bincount(counts - counts.min())
+    assert [b.get_height() ** 2 for b in bars] == pytest.approx(observed)
+    expected = counts.size * st.poisson(counts.mean()).pmf(values)
+    tops = [b.get_y() + b.get_height() for b in bars]
+    assert tops == pytest.approx(np.sqrt(expected))  # hung from the best fit
+    lines = fit_lines(ax)
+    assert [line.get_gid() for line in lines] == ["fit:poisson", "fit:geom"]
+    assert lines[0].get_ydata() ** 2 == pytest.approx(expected)
+    # the true family hangs its bars near zero; the geometric leaves gaps of several √units
+    geom_gap = np.abs(np.sqrt(observed) - lines[1].get_ydata()).max()
+    poisson_gap = np.abs(np.sqrt(observed) - lines[0].get_ydata()).max()
+    assert poisson_gap < 2.0 < geom_gap
+
+
+def test_rootogram_refuses_continuous_fits(gamma_column):
+    _, _, fits = gamma_column
+    vc = block_value_counts(np.arange(20.0))
+    with pytest.raises(InvalidArgumentError, match="are continuous"):
+        plot_rootogram(vc, top_fits(fits, "amount", 2), "amount")
 
 
 def test_top_fits_picks_the_best_ok_rows_and_rejects_bad_requests(gamma_column):
