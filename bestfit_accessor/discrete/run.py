@@ -24,7 +24,8 @@ from .fit import fit_discrete
 from .gof import goodness_of_fit
 from .registry import get_discrete_family
 
-__all__ = ["DISCRETE_METRICS", "check_counts", "fit_discrete_blocks", "fit_record"]
+__all__ = ["DISCRETE_METRICS", "check_counts", "count_columns", "fit_discrete_blocks",
+           "fit_record"]
 
 #: Ranking metrics that discrete rows carry (AD and SSE are for densities).
 DISCRETE_METRICS = ("aic", "bic", "ks_statistic")
@@ -35,6 +36,15 @@ MIN_VALUES = 10
 
 def _count_block(block: Any, positions: list[int]) -> list[ValueCounts]:
     return [block_value_counts(frames.block_column(block, p)) for p in positions]
+
+
+def count_columns(blocks: frames.BlockSet) -> list[ValueCounts]:
+    """Exact value counts of every column of ``blocks``: one Ray task per block, merged."""
+    per_block = runtime.map_blocks(_count_block, blocks.refs,
+                                   [(blocks.positions,)] * len(blocks.refs),
+                                   label="value counts")  # fmt: skip
+    return [reduce(merge_value_counts, [parts[i] for parts in per_block])
+            for i in range(len(blocks.labels))]  # fmt: skip
 
 
 def check_counts(label: Hashable, vc: ValueCounts) -> None:
@@ -73,11 +83,7 @@ def fit_discrete_blocks(blocks: frames.BlockSet, names: list[str], metric: str,
         raise InvalidArgumentError(
             f"metric {metric!r} is not defined for discrete fits; use one of "
             f"{list(DISCRETE_METRICS)}")
-    per_block = runtime.map_blocks(_count_block, blocks.refs,
-                                   [(blocks.positions,)] * len(blocks.refs),
-                                   label="value counts")
-    counts = [reduce(merge_value_counts, [parts[i] for parts in per_block])
-              for i in range(len(blocks.labels))]
+    counts = count_columns(blocks)
     for label, vc in zip(blocks.labels, counts, strict=True):
         check_counts(label, vc)
     refs = [runtime.put(vc) for vc in counts]  # once per column, shared by its fits

@@ -11,15 +11,15 @@ driver receives summaries whose size does not grow with the row count.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from functools import reduce
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import frames, runtime
-from ..discrete.counts import ValueCounts, block_value_counts, merge_value_counts
+from ..discrete.counts import ValueCounts
 from ..discrete.registry import is_discrete_name
+from ..discrete.run import count_columns
 from ..exceptions import InvalidArgumentError
 from ..options import DEFAULT_SAMPLE_SIZE, FIT_CONSTRAINTS, Interval, check_random_state, validate
 from ..pipeline import profile_columns
@@ -76,18 +76,12 @@ def plot_fits(obj: Any, fits: pd.DataFrame, column: Hashable | None = None, kind
     return draw(kind, data, curves, ax=ax, fig=fig, log_x=log_x)
 
 
-def _count_values(block: Any, position: int) -> ValueCounts:
-    return block_value_counts(frames.block_column(block, position))
-
-
 def column_value_counts(obj: Any, label: Hashable) -> ValueCounts:
     """The exact value counts of one column, counted per block in Ray tasks and merged."""
     blocks = frames.to_blocks(obj, [label])
     frames.check_not_empty(blocks, blocks.labels)
-    parts = runtime.map_blocks(_count_values, blocks.refs,
-                               [(blocks.positions[0],)] * len(blocks.refs),
-                               label="value counts")  # fmt: skip
-    return reduce(merge_value_counts, parts)
+    (counts,) = count_columns(blocks)
+    return counts
 
 
 def describe_frame(obj: Any, columns: Any = None, *, plot: bool = False, n_boot: int = 1000,
