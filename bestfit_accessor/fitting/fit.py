@@ -50,7 +50,14 @@ from .likelihood import ExactValues, Grid, Model
 from .optimiser import maximise
 from .registry import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
 from .scipy_adapter import family_of
-from .starts import cusp_point, feasible, neutral_point, screen_points, start_points
+from .starts import (
+    cusp_point,
+    feasible,
+    limit_point,
+    neutral_point,
+    screen_points,
+    start_points,
+)
 
 __all__ = [
     "FitData",
@@ -335,7 +342,8 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
         # Starts in basins that the best-scored points miss: the regular optimum of a
         # likelihood with a ridge to a limit, and a cusp on the densest data.
         for extra in (neutral_point(dist, data.sample, data.vmin, data.vmax, bounds),
-                      cusp_point(name, data.sample)):  # fmt: skip
+                      cusp_point(name, data.sample),
+                      limit_point(name, dist, data.sample, data.vmin, data.vmax)):  # fmt: skip
             if extra is not None and np.isfinite(value := coarse.loglik(extra)):
                 screened.append((value, len(candidates) + len(screened), extra))
     scored: list[tuple[float, int, np.ndarray]] = []
@@ -394,8 +402,8 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     extreme observations many scales out. The compressed terms keep every tail
     value, so Newton steps on them (the Hessian, not Gauss–Newton's curvature,
     which a family far from the data inflates) reach the exact optimum's
-    neighbourhood for every candidate at a small share of the cost. The neutral
-    and cusp starts of a small column's fit are climbed too (the binned search
+    neighbourhood for every candidate at a small share of the cost. The neutral,
+    cusp and limit starts of a small column's fit are climbed too (the binned search
     keeps one basin, and burr12's on its own data can be the wrong one); the best
     goes on in plain coordinates (loc, log scale, log or asinh shapes), which
     follow a shape to a limit and a support bound that rests on the minimum
@@ -430,6 +438,7 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
         climb(params)
         climb(neutral_point(dist, data.sample, data.vmin, data.vmax, bounds))
         climb(cusp_point(name, data.sample))
+        climb(limit_point(name, dist, data.sample, data.vmin, data.vmax))
     if not np.isfinite(value):
         return params
     plain = Coordinates(dist, best, data.vmin, data.vmax, "free", bounds, data.min_gap,
