@@ -23,7 +23,6 @@ import argparse
 import gc
 import os
 import platform
-import threading
 import time
 import warnings
 
@@ -39,13 +38,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import psutil  # noqa: E402
 import ray  # noqa: E402
+from timing import PeakRSS, ray_side_frame, rss  # noqa: E402
 
 import bestfit_accessor  # noqa: E402
 from bestfit_accessor.plots import plot_diagnostics, top_fits  # noqa: E402
 from bestfit_accessor.plots.gather import column_plot_data  # noqa: E402
 
 CANDIDATES = ["gamma", "lognorm", "weibull_min"]
-ROWS_PER_PARTITION = 4_000_000
 MB = 1024 * 1024
 
 
@@ -62,42 +61,9 @@ def _make_partition(n: int, seed: int) -> pd.DataFrame:
                          "cost": np.exp(np.log(40.0) + 0.5 * z2)})  # fmt: skip
 
 
-def ray_side_frame(n_rows: int):
+def frame_of(n_rows: int):
     """A Modin frame over partitions generated in Ray tasks."""
-    from modin.distributed.dataframe.pandas import from_partitions
-
-    sizes = [ROWS_PER_PARTITION] * (n_rows // ROWS_PER_PARTITION)
-    if n_rows % ROWS_PER_PARTITION:
-        sizes.append(n_rows % ROWS_PER_PARTITION)
-    refs = [_make_partition.remote(n, seed) for seed, n in enumerate(sizes)]
-    ray.wait(refs, num_returns=len(refs))
-    return from_partitions(refs, axis=0, index=pd.RangeIndex(n_rows),
-                           columns=pd.Index(["claim", "cost"]), row_lengths=sizes,
-                           column_widths=[2])  # fmt: skip
-
-
-def rss() -> int:
-    return psutil.Process().memory_info().rss
-
-
-class PeakRSS:
-    """The driver's highest RSS while the block runs (sampled every 20 ms)."""
-
-    def __enter__(self) -> PeakRSS:
-        self.peak = rss()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-        return self
-
-    def _watch(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak = max(self.peak, rss())
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss())
+    return ray_side_frame(_make_partition, n_rows, ["claim", "cost"])
 
 
 def settle() -> int:
@@ -132,7 +98,7 @@ def run(n_rows: int) -> list[dict]:
     print(f"\n{n_rows:,} rows x 2 columns ({2 * 8 * n_rows / MB:,.0f} MB of float64), Modin "
           f"frame built in Ray tasks", flush=True)  # fmt: skip
     started = time.perf_counter()
-    df = ray_side_frame(n_rows)
+    df = frame_of(n_rows)
     print(f"  frame built in {time.perf_counter() - started:.1f} s; driver RSS "
           f"{rss() / MB:,.0f} MB", flush=True)  # fmt: skip
     started = time.perf_counter()
@@ -171,7 +137,7 @@ def main() -> None:
           f"{psutil.virtual_memory().total / 1024**3:.0f} GiB; Ray "
           f"{ray.cluster_resources().get('CPU', 0):.0f} CPUs")  # fmt: skip
     # Warm up imports, Ray task definitions and matplotlib's caches on a small frame.
-    warm = ray_side_frame(200_000)
+    warm = frame_of(200_000)
     warm_fits = warm.bestfit.fit(distributions=CANDIDATES, random_state=0)
     plt.close(warm.bestfit.plot(warm_fits, "claim", kind="diagnostics"))
     plt.close(warm.bestfit.describe(plot=True, n_boot=10)[1])

@@ -9,7 +9,15 @@ from __future__ import annotations
 import warnings as _warnings
 
 from .accessor import BestFitAccessor, register_accessors
-from .compat import DistributionFit, DistributionFitter, FitResults, RayBackend
+from .compat import (
+    DiscreteDistributionFit,
+    DiscreteDistributionFitter,
+    DiscreteFitResults,
+    DistributionFit,
+    DistributionFitter,
+    FitResults,
+    RayBackend,
+)
 from .dependence.linalg import CorrelationRepairWarning
 from .dependence.model import GaussianCopula
 from .exceptions import (
@@ -52,6 +60,8 @@ from .results import (
     to_scipy,
     top,
 )
+from .results.hurdle import HurdleMixture
+from .results.truncated import TruncatedDistribution
 from .runtime import init, shutdown
 
 __version__ = "0.1.0"
@@ -69,11 +79,15 @@ __all__ = [
     "ColumnNotFoundError",
     "ColumnTypeError",
     "CorrelationRepairWarning",
+    "DiscreteDistributionFit",
+    "DiscreteDistributionFitter",
+    "DiscreteFitResults",
     "DistributionFit",
     "DistributionFitter",
     "FitOptions",
     "FitResults",
     "GaussianCopula",
+    "HurdleMixture",
     "InsufficientDataError",
     "InvalidArgumentError",
     "MemoryLimitError",
@@ -84,6 +98,7 @@ __all__ = [
     "RayClusterLostError",
     "RayConnectionError",
     "StaleRayAddressWarning",
+    "TruncatedDistribution",
     "UnknownDistributionError",
     "__version__",
     "best_rows",

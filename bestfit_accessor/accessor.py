@@ -31,7 +31,7 @@ class BestFitAccessor:
         self,
         columns: Hashable | Iterable[Hashable] | None = None,
         *,
-        distributions: str | Iterable[str] | None = None,
+        distributions: str | Iterable[str] | None = "auto",
         metric: str = "aic",
         progress: Any = None,
         random_state: int | None = None,
@@ -40,6 +40,9 @@ class BestFitAccessor:
         event: Hashable | None = None,
         interval: tuple[Hashable, Hashable] | None = None,
         fixed: Mapping[str, Any] | None = None,
+        weights: Hashable | None = None,
+        bounds: Any = None,
+        atoms: str = "exclude",
     ) -> pd.DataFrame:
         """Fit candidate distributions to numeric columns, in Ray tasks.
 
@@ -49,11 +52,17 @@ class BestFitAccessor:
             A column label or a list of them; ``None`` fits every numeric column
             (a Series fits itself).
         distributions
-            ``None`` or ``"default"`` (every scipy continuous distribution minus
+            ``"auto"`` (default): count families for columns that look like counts
+            (whole numbers on the unit lattice whose values repeat, see
+            :mod:`bestfit_accessor.discrete.auto`), the ``"default"`` set for the
+            others; the ``kind`` column says which. ``None`` or ``"default"`` (every
+            scipy continuous distribution minus
             :data:`~bestfit_accessor.DEFAULT_EXCLUSIONS`), ``"all"``, ``"common"``,
-            one scipy name, or a list of names. ``"discrete"`` (or a list of discrete
-            names) fits count distributions to integer columns on their exact value
-            counts (see :mod:`bestfit_accessor.discrete`).
+            one scipy name, or a list of names fit densities to every column.
+            ``"discrete"`` (or a list of discrete names) fits count distributions to
+            integer columns on their exact value counts (see
+            :mod:`bestfit_accessor.discrete`); discrete and continuous names cannot
+            be mixed in one list.
         metric
             Ranking within each column: ``"aic"`` (default), ``"bic"``,
             ``"ks_statistic"``, ``"ad_statistic"`` or ``"sse"``; lower is better.
@@ -78,8 +87,27 @@ class BestFitAccessor:
             fitdistrplus-style bounds (equal: exact, NaN left: left-censored, NaN
             right: right-censored, else interval-censored); ``fixed={"loc": 0.0}``
             (or ``{"weibull_min": {"loc": 0.0}}``) holds parameters, and ``n_params``,
-            AIC and BIC count free ones. These fits are exact, rank by AIC or BIC,
-            and report ``n_left``/``n_right``/``n_interval``; KS and AD stay NaN.
+            AIC and BIC count free ones. These fits are exact and report
+            ``n_left``/``n_right``/``n_interval``; on a censored column KS and AD
+            stay NaN (rank by AIC or BIC), on an uncensored one they are exact.
+        weights
+            A column of non-negative finite frequency weights: every observation
+            counts ``w`` times (integer weights give exactly the fit of repeated
+            rows; ``n`` of BIC is ``Σ w``; KS/AD use the weighted empirical CDF).
+        bounds
+            Truncated data: ``(lo, hi)`` (either side ``None``) for every column, or
+            ``{column: (lo, hi)}``. Maximises ``Σ w log f(x) / (F(hi) − F(lo))``;
+            rows outside are an error; results carry ``trunc_low``/``trunc_high``
+            and :func:`~bestfit_accessor.to_scipy` gives the truncated distribution.
+            With ``weights``/``bounds``/``fixed`` an uncensored column may have at
+            most 100,000 distinct values.
+        atoms
+            A point mass (a value holding > 1% of the rows and ≥ 5× the next most
+            frequent, e.g. exact zeros): ``"exclude"`` (default) fits the other values
+            and counts it in ``n_point_mass``; ``"model"`` makes each row a hurdle
+            mixture (``atom_value`` with probability ``atom_prob``, else the fitted
+            distribution), with loglik, AIC and BIC over all rows and one more
+            parameter (see :mod:`bestfit_accessor.results.hurdle`).
 
         Returns
         -------
@@ -99,6 +127,9 @@ class BestFitAccessor:
             event=event,
             interval=interval,
             fixed=fixed,
+            weights=weights,
+            bounds=bounds,
+            atoms=atoms,
         )
         with reporting(options.progress):
             return fit_frame(self._obj, columns, options)
@@ -131,7 +162,7 @@ class BestFitAccessor:
         *,
         columns: Hashable | Iterable[Hashable] | None = None,
         metric: str = "aic",
-        distributions: str | Iterable[str] | None = None,
+        distributions: str | Iterable[str] | None = "auto",
         random_state: int | None = None,
         progress: Any = None,
     ) -> GaussianCopula:
@@ -139,8 +170,8 @@ class BestFitAccessor:
 
         Marginals come from ``fits`` (the frame returned by :meth:`fit`: per column
         the ``status == "ok"`` row with the lowest ``metric``) or, without it, from
-        fitting ``columns`` now with ``distributions`` and ``random_state``. The
-        correlation is that of the normal scores, computed in Ray tasks; sample new
+        fitting ``columns`` now with ``distributions`` (``"auto"`` as in :meth:`fit`)
+        and ``random_state``. The correlation is that of the normal scores, computed in Ray tasks; sample new
         frames with :meth:`GaussianCopula.sample`. ``progress=True`` shows a bar
         per pass over the rows.
         """

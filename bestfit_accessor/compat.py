@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,8 @@ import pandas as pd
 import scipy.stats as st
 
 from . import frames, runtime
+from .discrete.registry import is_discrete_selection
+from .discrete.run import DISCRETE_METRICS
 from .exceptions import InvalidArgumentError
 from .options import (
     DEFAULT_SAMPLE_SIZE,
@@ -30,8 +32,17 @@ from .pipeline import fit_frame
 from .progress import reporting
 from .results import FIELDS, best_rows, check_metric, to_scipy
 from .results.display import format_params, format_value, top, top_html
+from .seed_options import seed_fit_settings
 
-__all__ = ["DistributionFit", "DistributionFitter", "FitResults", "RayBackend"]
+__all__ = [
+    "DiscreteDistributionFit",
+    "DiscreteDistributionFitter",
+    "DiscreteFitResults",
+    "DistributionFit",
+    "DistributionFitter",
+    "FitResults",
+    "RayBackend",
+]
 
 
 class RayBackend:
@@ -93,7 +104,9 @@ class DistributionFit:
 
     def get_scipy_dist(self) -> st.rv_continuous:
         """The frozen scipy distribution."""
-        return to_scipy({"distribution": self.distribution, "params": self.params})
+        return to_scipy({"distribution": self.distribution, "params": self.params,
+                         "trunc_low": self._row.get("trunc_low"),
+                         "trunc_high": self._row.get("trunc_high")})  # bounds= fits
 
     def pdf(self, x: Any) -> np.ndarray:
         return self.get_scipy_dist().pdf(x)
@@ -128,6 +141,9 @@ _SEED_NAMES = {"column": "column_name", "ks_pvalue": "pvalue"}
 class FitResults:
     """The fits of one ``DistributionFitter.fit`` call; ``.df`` is the tidy table."""
 
+    #: What :meth:`best` returns one of.
+    _fit_class: type[DistributionFit] = DistributionFit
+
     def __init__(self, frame: pd.DataFrame, source: Any = None) -> None:
         self.df = frame
         #: The frame kind the fits came from (a frame adapter's name).
@@ -149,7 +165,7 @@ class FitResults:
         if column is not None and column not in set(self.df["column"]):
             raise InvalidArgumentError(f"no fits for column {column!r}; have {self.columns}")
         rows = best_rows(self.df, metric, n, None if column is None else [column])
-        return [DistributionFit.from_row(row) for _, row in rows.iterrows()]
+        return [self._fit_class.from_row(row) for _, row in rows.iterrows()]
 
     def summary(self, k: int = 3, metric: str = "aic") -> pd.DataFrame:
         """The ``k`` best fits of each column, one short line each (see
@@ -186,6 +202,23 @@ class FitResults:
                 f"{top_html(best, 'best 3 per column by AIC')}</div>")  # fmt: skip
 
 
+def _selection(column: Hashable | None, columns: Iterable[Hashable] | None,
+               progress_callback: object) -> list | None:  # fmt: skip
+    """The fitters' ``column=`` / ``columns=`` as one list (None = every column)."""
+    if column is not None and columns is not None:
+        raise InvalidArgumentError("give either column= or columns=, not both")
+    selection = [column] if column is not None else columns
+    if isinstance(selection, (str, bytes)):
+        selection = [selection]
+    validate("progress_callback", progress_callback, FIT_CONSTRAINTS["progress"])
+    return None if selection is None else list(selection)
+
+
+def _fit_reporting(df: Any, selection: list | None, options: FitOptions) -> pd.DataFrame:
+    with reporting(options.progress):
+        return fit_frame(df, selection, options)
+
+
 class DistributionFitter:
     """Fit candidate distributions to columns of pandas, Modin or Ray Dataset input."""
 
@@ -204,14 +237,23 @@ class DistributionFitter:
         random_state: int | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
         sample_size: int = DEFAULT_SAMPLE_SIZE,
+        censoring_column: Hashable | None = None,
+        weights: Hashable | None = None,
+        weight_column: Hashable | None = None,
+        bounded: bool = False,
+        lower_bound: float | None = None,
+        upper_bound: float | None = None,
+        bounds: Any = None,
+        fixed: Any = None,
     ) -> FitResults:
-        """Fit ``column`` (one) or ``columns`` (several); see ``df.bestfit.fit``."""
-        if column is not None and columns is not None:
-            raise InvalidArgumentError("give either column= or columns=, not both")
-        selection = [column] if column is not None else columns
-        if isinstance(selection, (str, bytes)):
-            selection = [selection]
-        validate("progress_callback", progress_callback, FIT_CONSTRAINTS["progress"])
+        """Fit ``column`` (one) or ``columns`` (several); see ``df.bestfit.fit``.
+
+        ``censoring_column`` (1/True observed, 0/False right-censored), ``weights``
+        (or ``weight_column``), ``bounded=True`` with ``lower_bound``/``upper_bound``
+        (or ``bounds=``) and ``fixed`` are the accessor's ``event``, ``weights``,
+        ``bounds`` and ``fixed`` (see :mod:`bestfit_accessor.seed_options`).
+        """
+        selection = _selection(column, columns, progress_callback)
         options = FitOptions.create(
             distributions=distributions,
             metric=metric,
@@ -219,8 +261,99 @@ class DistributionFitter:
             random_state=random_state,
             timeout=timeout,
             sample_size=sample_size,
+            **seed_fit_settings(df, selection, censoring_column=censoring_column,
+                                weights=weights, weight_column=weight_column, bounded=bounded,
+                                lower_bound=lower_bound, upper_bound=upper_bound, bounds=bounds,
+                                fixed=fixed),
         )
-        with reporting(options.progress):
-            frame = fit_frame(df, None if selection is None else list(selection), options)
-        return FitResults(frame, df)
+        return FitResults(_fit_reporting(df, selection, options), df)
 
+
+# -- discrete (count) columns ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiscreteDistributionFit(DistributionFit):
+    """One fitted count distribution: a pmf on the integers, with the chi-square test
+    on pooled cells (``chisq``, ``chisq_df``, ``chisq_pvalue``); ``pvalue`` (a
+    continuous KS p-value) is NaN for counts."""
+
+    chisq: float = float("nan")
+    chisq_df: int | None = None
+    chisq_pvalue: float = float("nan")
+
+    @classmethod
+    def from_row(cls, row: pd.Series) -> DiscreteDistributionFit:
+        fit = super().from_row(row)
+        df = fit.chisq_df
+        return replace(fit, chisq_df=None if df is None or pd.isna(df) else int(df))
+
+    def __repr__(self) -> str:
+        params = format_params(self.params)
+        head = f"DiscreteDistributionFit({self.column_name!r}: {self.distribution}({params})"
+        if self.status != "ok":
+            return f"{head}, status={self.status!r}, message={self.message!r})"
+        return (f"{head}, aic={format_value(self.aic, 8)}, bic={format_value(self.bic, 8)}, "
+                f"chisq_pvalue={format_value(self.chisq_pvalue)}, n_obs={self.n_obs:,})")
+
+    def pmf(self, k: Any) -> np.ndarray:
+        return self.get_scipy_dist().pmf(k)
+
+    def logpmf(self, k: Any) -> np.ndarray:
+        return self.get_scipy_dist().logpmf(k)
+
+    def pdf(self, x: Any) -> np.ndarray:
+        raise InvalidArgumentError(
+            f"{self.distribution} is a discrete distribution: it has a pmf, not a density")
+
+
+class DiscreteFitResults(FitResults):
+    """The fits of one ``DiscreteDistributionFitter.fit`` call; ``.df`` is the tidy
+    table (``kind="discrete"`` rows with the chi-square fields)."""
+
+    _fit_class = DiscreteDistributionFit
+
+    def best(self, n: int = 1, metric: str = "aic",
+             column: Hashable | None = None) -> list[DiscreteDistributionFit]:  # fmt: skip
+        """The ``n`` best successful fits by ``metric``: ``"aic"``, ``"bic"`` or
+        ``"ks_statistic"`` (the discrete KS distance)."""
+        if metric not in DISCRETE_METRICS:
+            raise InvalidArgumentError(f"metric {metric!r} is not defined for discrete fits; "
+                                       f"use one of {list(DISCRETE_METRICS)}")
+        return super().best(n, metric, column)  # type: ignore[return-value]
+
+
+class DiscreteDistributionFitter:
+    """Fit count distributions (Poisson, negative binomial, zero-inflated and hurdle
+    models, ...) to integer columns of pandas, Modin or Ray Dataset input, on their
+    exact value counts (see :mod:`bestfit_accessor.discrete`)."""
+
+    def __init__(self, backend: RayBackend | None = None) -> None:
+        self.backend = validate("backend", backend, (InstanceOf(RayBackend, "a RayBackend"), None))
+
+    def fit(
+        self,
+        df: Any,
+        column: Hashable | None = None,
+        *,
+        columns: Iterable[Hashable] | None = None,
+        distributions: Any = None,
+        metric: str = "aic",
+        progress_callback: Callable[[int, int, float], None] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> DiscreteFitResults:
+        """Fit ``column`` (one) or ``columns`` (several); ``distributions`` is ``None``
+        (every discrete candidate), one discrete name or a list of them. A finite
+        value that is not a whole number raises :class:`NonIntegerValuesError`."""
+        selection = _selection(column, columns, progress_callback)
+        options = FitOptions.create(
+            distributions="discrete" if distributions is None else distributions,
+            metric=metric,
+            progress=progress_callback,
+            timeout=timeout,
+        )
+        if not is_discrete_selection(options.distributions):
+            raise InvalidArgumentError(
+                f"DiscreteDistributionFitter fits discrete families; {distributions!r} are "
+                "continuous (use DistributionFitter for densities)")
+        return DiscreteFitResults(_fit_reporting(df, selection, options), df)

@@ -327,13 +327,20 @@ FIT_CONSTRAINTS: dict[str, tuple] = {
     "interval": (InstanceOf(tuple, "a (left, right) pair of column labels"),
                  InstanceOf(list, "a [left, right] pair of column labels"), None),
     "fixed": (InstanceOf(Mapping, "a mapping of parameter (or distribution) names"), None),
+    "atoms": (Options("exclude", "model"),),
+    "weights": (InstanceOf(Hashable, "a column label"), None),
+    "bounds": (InstanceOf(tuple, "a (low, high) pair"), InstanceOf(list, "a [low, high] pair"),
+               InstanceOf(Mapping, "a mapping of column labels to (low, high) pairs"), None),
 }
 
 
 def _resolve_names(distributions: Any) -> tuple[str, ...]:
-    from .discrete.registry import discrete_selection
+    from .discrete.auto import AutoCandidates
+    from .discrete.registry import DISCRETE_CANDIDATES, discrete_selection
     from .fitting.registry import resolve_distributions
 
+    if isinstance(distributions, str) and distributions == "auto":  # per column: see .discrete.auto
+        return AutoCandidates(resolve_distributions(None), DISCRETE_CANDIDATES)
     if isinstance(distributions, Iterable) and not isinstance(distributions, str):
         distributions = list(distributions)  # a generator is read once
         for i, name in enumerate(distributions):
@@ -355,12 +362,19 @@ def _resolve_interval(interval: Any) -> Any:
     return None if interval is None else tuple(interval)
 
 
+def _resolve_bounds(bounds: Any) -> Any:
+    from .truncation_options import resolve_bounds  # the truncation bounds' own checks
+
+    return resolve_bounds(bounds)
+
+
 #: Turns a checked setting into what the pipeline uses.
 _RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "distributions": _resolve_names,
     "progress": _resolve_progress,
     "interval": _resolve_interval,
     "fixed": lambda fixed: None if fixed is None else dict(fixed),
+    "bounds": lambda bounds: _resolve_bounds(bounds),
 }
 
 
@@ -385,6 +399,13 @@ class FitOptions:
     event: Any = None
     interval: Any = None
     fixed: Any = None
+    #: A point mass: set aside ("exclude") or a hurdle mixture ("model"; see
+    #: :mod:`bestfit_accessor.results.hurdle`).
+    atoms: str = "exclude"
+    #: Frequency weights (a column label) and truncation bounds (see
+    #: :mod:`bestfit_accessor.truncation_options`).
+    weights: Any = None
+    bounds: Any = None
 
     def __post_init__(self) -> None:
         for option in fields(self):
@@ -392,6 +413,14 @@ class FitOptions:
                              FIT_CONSTRAINTS[option.name])  # fmt: skip
             resolve = _RESOLVERS.get(option.name)
             object.__setattr__(self, option.name, resolve(value) if resolve else value)
+        kinds = [name for name in ("event", "interval", "fixed", "weights", "bounds")
+                 if getattr(self, name) is not None]  # fmt: skip
+        if self.atoms == "model" and kinds:
+            raise InvalidArgumentError(
+                f"atoms='model' (a hurdle mixture) is not available together with "
+                f"{', '.join(f'{k}=' for k in kinds)}: those fits run on censored, weighted "
+                "or truncated terms, which set no point mass aside; fit without atoms= or "
+                "without them")
 
     @classmethod
     def create(cls, **settings: Any) -> FitOptions:

@@ -19,8 +19,9 @@ import pandas as pd
 
 from . import frames, runtime
 from .censored_fit import fit_censored_frame, uses_censored_path
+from .discrete.auto import AutoCandidates
 from .discrete.registry import is_discrete_selection
-from .discrete.run import fit_discrete_blocks
+from .discrete.run import fit_auto_blocks, fit_discrete_blocks
 from .exceptions import ArgumentTypeError, InsufficientDataError
 from .fitting import registry
 from .fitting.exact_pass import chunk_logliks, chunk_ranges
@@ -30,6 +31,7 @@ from .fitting.registry import custom_snapshot, param_names, plan_batches
 from .fitting.tasks import fit_batch_task, fit_distribution_task, polish_task
 from .options import DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT, FitOptions, check_random_state
 from .results import build_results, failed_record, to_data_units
+from .results.hurdle import model_point_masses
 from .summaries.grid import BinLayout, choose_core_scale, count_with_moments, design_layout
 from .summaries.moments import ColumnSummary, merge_summaries, sample_positions, summarize_values
 from .summaries.point_masses import PointMass, confirmed, find_point_mass
@@ -241,15 +243,26 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
     elif settings:
         raise ArgumentTypeError(f"give options or keyword settings, not both; got "
                                 f"{sorted(settings)}")  # fmt: skip
-    metric, callback, random_state = options.metric, options.progress, options.random_state
-    timeout, sample_size, names = options.timeout, options.sample_size, list(options.distributions)
+    metric, callback = options.metric, options.progress
+    timeout, names = options.timeout, list(options.distributions)
     if uses_censored_path(options):  # event=, interval= or fixed=: censored terms per block
         return fit_censored_frame(obj, columns, options)
     blocks = frames.to_blocks(obj, columns, n_blocks=options.n_blocks)
     frames.check_not_empty(blocks, blocks.labels)
     if is_discrete_selection(names):  # counts per block, fits on exact counts
         return fit_discrete_blocks(blocks, names, metric, timeout, callback)
-    profiles = profile_columns(blocks, sample_size, random_state)
+    if isinstance(options.distributions, AutoCandidates):  # counts or densities, per column
+        return fit_auto_blocks(blocks, options.distributions, options.distributions.discrete,
+                               metric, timeout, callback,
+                               lambda part, report: _fit_continuous(part, names, options, report))
+    return _fit_continuous(blocks, names, options, callback)
+
+
+def _fit_continuous(blocks: frames.BlockSet, names: list[str], options: FitOptions,
+                    callback: Any) -> pd.DataFrame:  # fmt: skip
+    """The continuous candidates ``names`` on every column of ``blocks``."""
+    metric, timeout = options.metric, options.timeout
+    profiles = profile_columns(blocks, options.sample_size, options.random_state)
 
     data_refs, to_polish = [], set()
     for profile in profiles:
@@ -304,6 +317,8 @@ def fit_frame(obj: Any, columns: Any = None, options: FitOptions | None = None,
             record["message"] = "; ".join(filter(None, [mass.describe(), record["message"]]))
         records.append(record)
     confirm_exact(blocks, profiles, records, metric, custom)
+    if options.atoms == "model":  # each point mass becomes a hurdle atom over all rows
+        records = model_point_masses(records, {p.label: p.point_mass for p in profiles})
     results = build_results(records, metric, blocks.labels)
     results.attrs["ray_nodes"] = dict(Counter(f.outcome.node_id for f in fits if f.outcome.node_id))
     return results

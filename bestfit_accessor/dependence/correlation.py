@@ -33,7 +33,7 @@ from ..summaries.comoments import (
     spearman_bound,
 )
 from ..summaries.moments import sample_positions
-from .normal_scores import NormalScoreTable
+from .mass_scores import ScoreTable
 
 __all__ = ["CORR_METHODS", "Z_CLIP", "corr_frame", "normal_score_stats"]
 
@@ -95,7 +95,7 @@ def _rank_block(block: Any, positions: list[int], edges: list[RankEdges],
 
 
 def _normal_score_block(block: Any, positions: list[int],
-                        tables: list[NormalScoreTable]) -> CoMoments:  # fmt: skip
+                        tables: list[ScoreTable]) -> CoMoments:  # fmt: skip
     x = block_values(block, positions)
     keep = finite_rows(x)
     dropped = int(x.shape[1] - keep.sum())
@@ -178,7 +178,7 @@ def _spearman(blocks: frames.BlockSet, labels: list) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def normal_score_stats(blocks: frames.BlockSet, tables: list[NormalScoreTable]) -> CoMoments:
+def normal_score_stats(blocks: frames.BlockSet, tables: list[ScoreTable]) -> CoMoments:
     """Merged co-moments of the clipped normal scores Φ⁻¹(F̂ᵢ(xᵢ)) of every complete row."""
     tables_ref = runtime.put(list(tables))
     parts = runtime.map_blocks(_normal_score_block, blocks.refs,

@@ -5,8 +5,10 @@ the Pearson correlation of the normal scores ``Φ⁻¹(F̂ᵢ(xᵢ))`` (F clippe
 [1e-12, 1 − 1e-12]), computed in a second distributed pass with mergeable
 co-moments over the rows finite in every selected column. (Pearson of normal
 scores estimates the Gaussian copula's correlation directly; Spearman's ρ would
-first need the ``2 sin(πρ/6)`` conversion.) A matrix that is not positive
-definite is repaired to the nearest correlation matrix with a warning.
+first need the ``2 sin(πρ/6)`` conversion.) A count marginal or a hurdle atom
+scores each mass point by its cell's latent mean (:mod:`.mass_scores`), and the
+attenuation that causes is removed exactly (:mod:`.latent`). A matrix that is not
+positive definite is repaired to the nearest correlation matrix with a warning.
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ import pandas as pd
 from .. import frames
 from ..exceptions import InsufficientDataError, InvalidArgumentError
 from ..results import best_rows
+from ..results.hurdle import atom_of
+from ..results.truncated import bounds_of
 from ..summaries.comoments import correlation_matrix
 from .correlation import normal_score_stats
+from .latent import HERMITE_ORDER, latent_matrix
 from .linalg import positive_definite_correlation
 from .marginal import Marginal, check_marginal
-from .normal_scores import NormalScoreTable, build_table
+from .mass_scores import ScoreTable, TruncatedScoreTable, build_score_table
+from .normal_scores import NormalScoreTable
 
-__all__ = ["CopulaEstimate", "best_marginals", "estimate_copula", "results_frame"]
+__all__ = ["CopulaEstimate", "best_marginals", "estimate_copula", "results_frame",
+           "score_correlation"]
 
 _RESULT_FIELDS = frozenset({"column", "distribution", "params", "status"})
 
@@ -39,7 +46,7 @@ class CopulaEstimate:
     labels: list[Hashable]
     marginals: list[Marginal]
     correlation: np.ndarray
-    tables: list[NormalScoreTable]
+    tables: list[ScoreTable]
     n_obs: int
     n_dropped: int
     source: str
@@ -64,14 +71,26 @@ def best_marginals(fits: pd.DataFrame, selected: list | None,
     """Each column's best usable row of a results frame (:func:`.best_rows`' rule)."""
     best = best_rows(fits, metric, n=1, columns=selected)
     labels = list(dict.fromkeys(fits["column"])) if selected is None else selected
-    found = dict(zip(best["column"], zip(best["distribution"], best["params"], strict=True),
-                     strict=True))  # fmt: skip
+    found = {row["column"]: Marginal(row["distribution"], row["params"], atom_of(row),
+                                     bounds_of(row))
+             for _, row in best.iterrows()}  # fmt: skip
     marginals = []
     for label in labels:
         if label not in found:
             raise InvalidArgumentError(f"column {label!r} has no successful fit in fits")
         marginals.append(check_marginal(found[label], label))
     return labels, marginals
+
+
+def score_correlation(observed: np.ndarray, tables: list[ScoreTable]) -> np.ndarray:
+    """The latent correlation behind the scores' correlation (:mod:`.latent`): the
+    attenuation by mass points removed; continuous pairs are unchanged."""
+    coefficients = [None if isinstance(t, (NormalScoreTable, TruncatedScoreTable))
+                    else t.hermite(HERMITE_ORDER)
+                    for t in tables]  # fmt: skip
+    if all(c is None for c in coefficients):
+        return observed
+    return latent_matrix(observed, coefficients)
 
 
 def estimate_copula(obj: Any, fits: Any = None, *, columns: Any = None, metric: str = "aic",
@@ -104,7 +123,7 @@ def estimate_copula(obj: Any, fits: Any = None, *, columns: Any = None, metric: 
     if len(labels) < 2:
         raise InvalidArgumentError(f"a Gaussian copula needs at least two columns, got {labels}")
     blocks = frames.to_blocks(obj, labels)
-    tables = [build_table(m.distribution, m.params) for m in marginals]
+    tables = [build_score_table(m) for m in marginals]
     stats = normal_score_stats(blocks, tables)
     if stats.n < 3:
         raise InsufficientDataError(
@@ -119,6 +138,7 @@ def estimate_copula(obj: Any, fits: Any = None, *, columns: Any = None, metric: 
             f"the normal scores of {constant} are constant under their fitted marginals; "
             "no correlation can be estimated"
         )
-    corr = positive_definite_correlation(corr, labels, stacklevel=stacklevel + 1)
+    corr = positive_definite_correlation(score_correlation(corr, tables), labels,
+                                         stacklevel=stacklevel + 1)  # fmt: skip
     return CopulaEstimate(labels, marginals, corr, tables, int(stats.n),
                           int(stats.n_dropped), blocks.source)  # fmt: skip

@@ -23,7 +23,7 @@ from ..results.jsonio import check_label, dump_json, load_json
 from . import sampling
 from .linalg import check_correlation, cholesky
 from .marginal import Marginal, check_marginal
-from .normal_scores import NormalScoreTable, build_table
+from .mass_scores import ScoreTable, build_score_table
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MAX_COLUMNS", "GaussianCopula"]
 
@@ -75,7 +75,7 @@ class GaussianCopula:
                                 strict=True))  # fmt: skip
         self._correlation = check_correlation(correlation, len(labels))
         self._source = source
-        self._tables: list[NormalScoreTable] | None = None
+        self._tables: list[ScoreTable] | None = None
         self._chol: np.ndarray | None = None
         #: Rows the correlation was estimated from, and rows dropped for NaN/±inf
         #: (set by :meth:`fit`; ``None`` for a copula built or loaded otherwise).
@@ -110,13 +110,15 @@ class GaussianCopula:
     def __repr__(self) -> str:
         width = max(len(str(c)) for c in self._columns)
         marginals = [f"  {c!s:<{width}}  {m.distribution}({format_params(m.params)})"
+                     + m.describe()[len(m.distribution):]
                      for c, m in zip(self._columns, self._marginals, strict=True)]  # fmt: skip
         return "\n".join([self._headline(), "marginals:", *marginals, "correlation:",
                           matrix_text(self._correlation, self._columns)])  # fmt: skip
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the marginals table and the correlation matrix, shaded."""
-        marginals = marginals_html(self._columns, [m.distribution for m in self._marginals],
+        names = [m.describe() for m in self._marginals]
+        marginals = marginals_html(self._columns, names,
                                    [m.params for m in self._marginals], "marginals")
         correlation = correlation_html(self._correlation, self._columns, "Gaussian correlation")
         return (f"<div><p><b>{html.escape(self._headline())}</b></p>{marginals}"
@@ -140,7 +142,7 @@ class GaussianCopula:
         *,
         columns: Iterable[Hashable] | None = None,
         metric: str = "aic",
-        distributions: Any = None,
+        distributions: Any = "auto",
         random_state: int | None = None,
         backend: Any = None,
     ) -> GaussianCopula:
@@ -149,7 +151,8 @@ class GaussianCopula:
         Marginals are each column's best row of ``fits`` (the results frame of
         ``.bestfit.fit()`` or a seed-API ``FitResults``: status ``ok``, lowest
         ``metric``); without ``fits`` the columns are fitted now with
-        ``distributions`` (default set) and ``random_state``. The correlation is
+        ``distributions`` (``"auto"``: count families for columns of counts, the
+        default continuous set otherwise) and ``random_state``. The correlation is
         that of the normal scores, computed in Ray tasks over the rows that are
         finite in every selected column. The copula samples frames of ``obj``'s kind.
 
@@ -169,10 +172,10 @@ class GaussianCopula:
         return copula
 
     # -- sampling ------------------------------------------------------------------------
-    def _prepared(self, tables: bool = True) -> tuple[list[NormalScoreTable] | None, np.ndarray]:
+    def _prepared(self, tables: bool = True) -> tuple[list[ScoreTable] | None, np.ndarray]:
         """The marginals' inverse-CDF tables (built once) and the Cholesky factor."""
         if tables and self._tables is None:
-            self._tables = [build_table(m.distribution, m.params) for m in self._marginals]
+            self._tables = [build_score_table(m) for m in self._marginals]
         if self._chol is None:
             self._chol = cholesky(self._correlation)
         return (self._tables if tables else None), self._chol

@@ -28,7 +28,7 @@ from scipy.special import ndtr
 from .. import frames, runtime
 from ..exceptions import MemoryLimitError
 from ..options import Interval, Options, check_random_state, validate
-from .normal_scores import NormalScoreTable
+from .mass_scores import ScoreTable
 
 __all__ = [
     "ELEMENTWISE_MAX_COLUMNS",
@@ -71,7 +71,7 @@ def chunk_normals(rng: np.random.Generator, chol: np.ndarray, rows: int) -> np.n
 
 def generate(first_chunk: int, stop_chunk: int, n: int, chunk_rows: int, entropy: Any,
              spawn_key: tuple, chol: np.ndarray,
-             tables: list[NormalScoreTable] | None) -> np.ndarray:  # fmt: skip
+             tables: list[ScoreTable] | None) -> np.ndarray:  # fmt: skip
     """Rows of chunks ``first_chunk .. stop_chunk`` as (k, rows); uniforms if no tables."""
     start = first_chunk * chunk_rows
     stop = min(n, stop_chunk * chunk_rows)
@@ -88,13 +88,17 @@ def generate(first_chunk: int, stop_chunk: int, n: int, chunk_rows: int, entropy
 
 
 def _sample_block(chunks: tuple[int, int], n: int, chunk_rows: int, entropy: Any,
-                  spawn_key: tuple, chol: np.ndarray, tables: list[NormalScoreTable] | None,
+                  spawn_key: tuple, chol: np.ndarray, tables: list[ScoreTable] | None,
                   labels: list) -> tuple[pd.DataFrame, int]:  # fmt: skip
     """One Ray task's pandas row block (kept in the object store) and its length."""
     values = generate(chunks[0], chunks[1], n, chunk_rows, entropy, spawn_key, chol, tables)
     start = chunks[0] * chunk_rows
     index = pd.RangeIndex(start, start + values.shape[1])
     frame = pd.DataFrame(values.T, index=index, columns=pd.Index(labels, tupleize_cols=False))
+    if tables is not None:  # count marginals: integer columns
+        for i, table in enumerate(tables):
+            if getattr(table, "integer", False):
+                frame.isetitem(i, values[i].astype(np.int64))
     return frame, int(values.shape[1])
 
 
@@ -153,7 +157,7 @@ def chunk_ranges(n: int, n_partitions: object = None) -> list[tuple[int, int]]:
 
 def sample_frame(adapter: frames.FrameAdapter, ranges: Sequence[tuple[int, int]], n: int,
                  seed: np.random.SeedSequence, chol: np.ndarray,
-                 tables: list[NormalScoreTable] | None,
+                 tables: list[ScoreTable] | None,
                  labels: Sequence[Hashable]) -> Any:  # fmt: skip
     """``n`` rows generated in one Ray task per chunk range, as a frame of
     ``adapter``'s kind; uniforms ``Φ(z)`` when ``tables`` is None."""

@@ -29,6 +29,7 @@ __all__ = [
     "DISCRETE_EXCLUSIONS",
     "DiscreteFamily",
     "check_discrete_params",
+    "discrete_param_counts",
     "discrete_selection",
     "freeze_discrete",
     "get_discrete_family",
@@ -218,6 +219,14 @@ def check_discrete_params(name: str, pairs: Iterable[tuple[object, object]], whe
         else:
             out[key] = float(value)
     return out
+
+
+def discrete_param_counts(name: str) -> tuple[int, ...]:
+    """The ``n_params`` a row of ``name`` may report: its shapes, plus ``loc`` when it
+    was fitted (``shift=True`` on a shiftable family)."""
+    family = get_discrete_family(name)
+    return (len(family.shapes), len(family.shapes) + 1) if family.shiftable \
+        else (len(family.shapes),)
 
 
 def freeze_discrete(name: str, params: dict[str, float | int]) -> Any:

@@ -51,7 +51,9 @@ __all__ = [
     "LeftCensored",
     "RightCensored",
     "censored_loglik",
+    "checked_weights",
     "fit_censored",
+    "rows_outside",
 ]
 
 #: The kinds of censoring, as keys of ``n_censored``.
@@ -272,7 +274,84 @@ class IntervalCensored(TermSet):
         return _log_or_none(out)
 
 
-def _checked_weights(weights, n: int, name: str) -> np.ndarray:
+def _log_mass(model: Model, shapes, loc: float, scale: float, a: float, b: float,
+              low: float, high: float) -> float | None:  # fmt: skip
+    """``log(F(high) − F(low))``, the probability of the truncation window, in its
+    precise form: the CDF difference below the median, the SF difference above it,
+    in log space where either underflows (:func:`_log_interval`). An infinite bound,
+    or one beyond the support, contributes exactly 0 or 1 without a kernel call."""
+    ends = np.clip((np.array([low, high]) - loc) / scale, a, b)
+    cdf, sf = np.zeros(2), np.ones(2)
+    inner = np.array([ends[0] > a, ends[1] < b])
+    cdf[1], sf[1] = 1.0, 0.0
+    if inner.any():
+        with np.errstate(all="ignore"):
+            cdf[inner] = model.family.cdf(ends[inner], *shapes)
+            sf[inner] = model.family.sf(ends[inner], *shapes)
+    if not (np.all(np.isfinite(cdf)) and np.all(np.isfinite(sf))):
+        return None
+    dist = model.dist
+
+    def ends_of(method, outside):
+        def both(_i):
+            out = []
+            for k, x in enumerate((low, high)):
+                out.append(np.atleast_1d(method(x, *shapes, loc=loc, scale=scale))
+                           if inner[k] else np.atleast_1d(outside[k]))  # fmt: skip
+            return out[0], out[1]
+        return both
+
+    with np.errstate(all="ignore"):
+        out = _log_interval(cdf[:1], cdf[1:], sf[:1], sf[1:],
+                            ends_of(dist.logcdf, (-np.inf, 0.0)),
+                            ends_of(dist.logsf, (0.0, -np.inf)))  # fmt: skip
+    value = float(out[0])
+    return value if math.isfinite(value) else None
+
+
+@dataclass(frozen=True, eq=False)
+class Truncated(TermSet):
+    """Terms of data truncated to ``[low, high]``: each of ``inner``'s
+    log-probabilities less ``log(F(high) − F(low))``, so the weighted sum is
+    ``Σ w log p − (Σ w) log(F(high) − F(low))`` (DESIGN.md: truncation is one
+    number per term set). Each term stays the log of a probability, which keeps
+    the optimiser's Gauss–Newton curvature sound."""
+
+    inner: TermSet
+    low: float
+    high: float
+
+    uses_cdf = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", self.inner.weights)
+        object.__setattr__(self, "offsets", self.inner.offsets)
+        object.__setattr__(self, "reported", self.inner.reported)
+
+    def log_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
+        out = self.inner.log_probs(model, shapes, loc, scale, a, b)
+        if out is None:
+            return None
+        log_z = _log_mass(model, shapes, loc, scale, a, b, self.low, self.high)
+        return None if log_z is None else out - log_z
+
+
+def rows_outside(left, right, low: float, high: float) -> int:
+    """Rows (given as fitdistrplus bounds: equal = exact, ``-inf``/NaN left =
+    left-censored at ``right``, ``inf``/NaN right = right-censored at ``left``)
+    impossible under truncation to ``[low, high]``: an exact value outside it, or a
+    censored one whose set of values misses it (``right ≤ low`` or ``left ≥ high``).
+    Rows with both bounds missing are not counted (they are dropped)."""
+    lo = np.where(np.isnan(left), -np.inf, np.asarray(left, dtype=float))
+    hi = np.where(np.isnan(right), np.inf, np.asarray(right, dtype=float))
+    known = np.isfinite(lo) | np.isfinite(hi)
+    exact = lo == hi
+    bad = np.where(exact, (lo < low) | (lo > high), (hi <= low) | (lo >= high))
+    return int(np.sum(bad & known))
+
+
+def checked_weights(weights, n: int, name: str) -> np.ndarray:
+    """Frequency weights as floats (ones when ``None``): finite and non-negative, one a row."""
     if weights is None:
         return np.ones(n)
     w = np.asarray(weights, dtype=float).ravel()
@@ -298,6 +377,9 @@ class CensoredTerms:
 
     Every part is ``None`` when the column has none of that kind. ``n_dropped``
     counts rows that carry no information (both bounds missing, or a missing time).
+    ``low``/``high`` truncate the data to ``[low, high]`` (infinite: no truncation
+    on that side; :meth:`truncated`): every observation is known to lie there.
+    Counts are summed weights, so frequency weights need nothing else.
     """
 
     exact: ExactValues | None = None
@@ -305,6 +387,8 @@ class CensoredTerms:
     right: RightCensored | None = None
     interval: IntervalCensored | None = None
     n_dropped: int = 0
+    low: float = -math.inf
+    high: float = math.inf
 
     @classmethod
     def from_arrays(cls, exact=None, left=None, right=None, interval=None, *,
@@ -343,7 +427,7 @@ class CensoredTerms:
         if lo.size != hi.size:
             raise InvalidArgumentError(
                 f"{names[0]} and {names[1]} have different lengths ({lo.size}, {hi.size})")
-        w = _checked_weights(weights, lo.size, weights_name)
+        w = checked_weights(weights, lo.size, weights_name)
         if np.any(lo == np.inf) or np.any(hi == -np.inf):
             raise InvalidArgumentError(f"{names[0]} may not be +inf nor {names[1]} -inf")
         lo_known, hi_known = np.isfinite(lo), np.isfinite(hi)
@@ -383,7 +467,7 @@ class CensoredTerms:
             raise InvalidArgumentError(
                 f"{names[1]} must be 0/1 or True/False; {int(bad.sum())} rows are not "
                 f"(first at position {int(np.flatnonzero(bad)[0])})")
-        w = _checked_weights(weights, t.size, weights_name)
+        w = checked_weights(weights, t.size, weights_name)
         if np.any(np.isinf(t)):
             raise InvalidArgumentError(f"{names[0]} has infinite values")
         known = np.isfinite(t)
@@ -404,15 +488,67 @@ class CensoredTerms:
                                                          np.concatenate([a.counts, b.counts])))
             return a.merged(b)
 
+        if (self.low, self.high) != (other.low, other.high):
+            raise InvalidArgumentError("parts truncated to different bounds cannot be merged")
         exact = join(self.exact, other.exact)
         return CensoredTerms(exact, join(self.left, other.left), join(self.right, other.right),
                              join(self.interval, other.interval),
-                             self.n_dropped + other.n_dropped)  # fmt: skip
+                             self.n_dropped + other.n_dropped, self.low, self.high)  # fmt: skip
+
+    def truncated(self, low: float | None, high: float | None) -> CensoredTerms:
+        """The same observations, known to come from the family truncated to
+        ``[low, high]`` (``None``: that side open). The caller has checked that
+        every observation can lie there (:func:`rows_outside`)."""
+        lo = -math.inf if low is None else float(low)
+        hi = math.inf if high is None else float(high)
+        if not lo < hi:
+            raise InvalidArgumentError(f"truncation bounds must satisfy low < high; "
+                                       f"got ({lo}, {hi})")  # fmt: skip
+        return CensoredTerms(self.exact, self.left, self.right, self.interval,
+                             self.n_dropped, lo, hi)  # fmt: skip
+
+    @property
+    def is_truncated(self) -> bool:
+        return math.isfinite(self.low) or math.isfinite(self.high)
+
+    @property
+    def is_censored(self) -> bool:
+        return any(part is not None for part in (self.left, self.right, self.interval))
+
+    def _effective_parts(self) -> tuple:
+        """``(exact, left, right, interval)`` with the censored kinds as the events
+        truncation leaves: a value left-censored at ``c`` lies in ``(low, c]``, one
+        right-censored at ``c`` in ``(c, high]``, an interval is clipped to the
+        window; the one-sided kinds become intervals where their open side is
+        truncated."""
+        left, right, pairs = self.left, self.right, []
+        if self.interval is not None:
+            clipped = np.clip(self.interval.pairs, self.low, self.high)
+            pairs.append((clipped, self.interval.counts))
+        if left is not None and math.isfinite(self.low):
+            pairs.append((np.column_stack([np.full(left.points.size, self.low),
+                                           np.minimum(left.points, self.high)]), left.counts))
+            left = None
+        if right is not None and math.isfinite(self.high):
+            pairs.append((np.column_stack([np.maximum(right.points, self.low),
+                                           np.full(right.points.size, self.high)]),
+                          right.counts))  # fmt: skip
+            right = None
+        interval = None
+        if pairs:
+            interval = IntervalCensored(np.concatenate([p for p, _ in pairs]),
+                                        np.concatenate([c for _, c in pairs]))  # fmt: skip
+        return self.exact, left, right, interval
 
     @property
     def term_sets(self) -> list[TermSet]:
-        """The non-empty term sets, for :class:`.likelihood.Model`."""
-        return [t for t in (self.exact, self.left, self.right, self.interval) if t is not None]
+        """The non-empty term sets, for :class:`.likelihood.Model` (each wrapped in
+        :class:`Truncated` when the data are truncated)."""
+        if not self.is_truncated:
+            return [t for t in (self.exact, self.left, self.right, self.interval)
+                    if t is not None]  # fmt: skip
+        return [Truncated(t, self.low, self.high) for t in self._effective_parts()
+                if t is not None]  # fmt: skip
 
     @property
     def n_exact(self) -> float:
@@ -595,23 +731,35 @@ def censored_loglik(dist, params, data: CensoredTerms) -> float:
     *shapes, loc, scale = (float(v) for v in params)
     frozen = dist(*shapes, loc=loc, scale=scale)
     total = 0.0
+    exact, left, right, interval = data._effective_parts()
     with np.errstate(all="ignore"):
-        if data.exact is not None:
-            total += float(np.dot(data.exact.counts, frozen.logpdf(data.exact.values)))
-        if data.left is not None:
-            total += float(np.dot(data.left.counts, frozen.logcdf(data.left.points)))
-        if data.right is not None:
-            total += float(np.dot(data.right.counts, frozen.logsf(data.right.points)))
-        if data.interval is not None:
-            lo, hi = data.interval.left, data.interval.right
+        if exact is not None:
+            total += float(np.dot(exact.counts, frozen.logpdf(exact.values)))
+        if left is not None:
+            total += float(np.dot(left.counts, frozen.logcdf(left.points)))
+        if right is not None:
+            total += float(np.dot(right.counts, frozen.logsf(right.points)))
+        if data.is_truncated:
+            total -= data.n_obs * _public_log_mass(frozen, data.low, data.high)
+        if interval is not None:
+            lo, hi = interval.left, interval.right
             logs = _log_interval(frozen.cdf(lo), frozen.cdf(hi), frozen.sf(lo), frozen.sf(hi),
                                  lambda i: (frozen.logcdf(lo[i]), frozen.logcdf(hi[i])),
                                  lambda i: (frozen.logsf(lo[i]), frozen.logsf(hi[i])))
             # A difference lost even in log space: the last word is scipy's plain one.
             lost = np.isnan(logs)
             logs[lost] = np.log(np.maximum(frozen.cdf(hi[lost]) - frozen.cdf(lo[lost]), 0.0))
-            total += float(np.dot(data.interval.counts, logs))
+            total += float(np.dot(interval.counts, logs))
     return total if not math.isnan(total) else -math.inf
+
+
+def _public_log_mass(frozen, low: float, high: float) -> float:
+    """``log(F(high) − F(low))`` through scipy's public API, in its precise form."""
+    lo, hi = np.array([low]), np.array([high])
+    logs = _log_interval(frozen.cdf(lo), frozen.cdf(hi), frozen.sf(lo), frozen.sf(hi),
+                         lambda i: (frozen.logcdf(lo[i]), frozen.logcdf(hi[i])),
+                         lambda i: (frozen.logsf(lo[i]), frozen.logsf(hi[i])))  # fmt: skip
+    return float(logs[0]) if np.isfinite(logs[0]) else math.nan
 
 
 def _climb(dist, model: Model, start: np.ndarray, held: dict[int, float],

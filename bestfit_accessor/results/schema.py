@@ -181,6 +181,14 @@ FIELDS: tuple[Field, ...] = (
           default=0.0, since=4, minimum=0.0),
     Field("n_interval", "float64", "interval-censored observations (left < value ≤ right) "
           "in n_obs", default=0.0, since=4, minimum=0.0),
+    Field("atom_value", "float64", "atoms='model': the hurdle mixture's point mass (params "
+          "describe the other values); NaN otherwise", default=math.nan, since=4),
+    Field("atom_prob", "float64", "atoms='model': the point mass's probability, n_point_mass "
+          "/ n_obs; NaN otherwise", default=math.nan, since=4, minimum=0.0, maximum=1.0),
+    Field("trunc_low", "float64", "lower truncation bound of bounds= (the data are known to "
+          "lie above it); NaN when not truncated there", default=math.nan, since=4),
+    Field("trunc_high", "float64", "upper truncation bound of bounds=; NaN when not "
+          "truncated there", default=math.nan, since=4),
 )
 # fmt: on
 

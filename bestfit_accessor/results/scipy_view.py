@@ -20,8 +20,10 @@ import scipy.stats as st
 from ..discrete.registry import check_discrete_params, freeze_discrete, is_discrete_name
 from ..exceptions import BestFitError, InvalidArgumentError
 from ..fitting.registry import get_distribution, param_names
+from .hurdle import HurdleMixture, atom_of
 from .jsonio import MAX_NAME_CHARS, check_params, reject_constant
 from .schema import is_missing
+from .truncated import TruncatedDistribution, bounds_of
 
 __all__ = ["params_of", "to_scipy"]
 
@@ -107,13 +109,21 @@ def params_of(row: Mapping[str, Any] | pd.Series) -> dict[str, float]:
 
 def to_scipy(row: Mapping[str, Any] | pd.Series) -> st.rv_continuous:
     """The frozen scipy distribution of one results row (or any mapping with
-    ``distribution`` and ``params``)."""
+    ``distribution`` and ``params``); a row with a hurdle atom (``atom_value``,
+    ``atom_prob``: ``fit(..., atoms="model")``) gives a
+    :class:`~bestfit_accessor.results.hurdle.HurdleMixture`, a row fitted with
+    ``bounds=`` a :class:`~bestfit_accessor.results.truncated.TruncatedDistribution`."""
     name, params = _distribution_of(row, "to_scipy")
     values = normalize_params(name, params, _where(row, name))
     if is_discrete_name(name):
         return freeze_discrete(name, values)
     *shapes, loc, scale = values.values()
-    return get_distribution(name)(*shapes, loc=loc, scale=scale)
+    frozen = get_distribution(name)(*shapes, loc=loc, scale=scale)
+    atom = atom_of(row)  # a fit with atoms="model": a hurdle mixture
+    if atom is not None:
+        return HurdleMixture(frozen, *atom)
+    bounds = bounds_of(row)  # a fit of bounds= (truncated data)
+    return frozen if bounds is None else TruncatedDistribution(frozen, *bounds)
 
 
 def _where(row: Mapping[str, Any] | pd.Series, name: str) -> str:

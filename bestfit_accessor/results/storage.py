@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..discrete.registry import discrete_param_counts, is_discrete_name
 from ..exceptions import BestFitError, InvalidArgumentError, MissingDependencyError
 from ..fitting.registry import param_names
 from .jsonio import MAX_NAME_CHARS, check_label, dump_json, is_real, load_json, reject_constant
@@ -123,15 +124,20 @@ def _check_row(index: int, row: object, version: int | None) -> dict[str, Any]:
     out = {f.name: _check_value(f, row[f.name], where) if f.name in row else f.default
            for f in FIELDS}  # fmt: skip
     name = out["distribution"]
-    try:
-        expected = param_names(name)  # registry lookup, never getattr on the string
+    try:  # registry lookup, never getattr on the string
+        counts = discrete_param_counts(name) if is_discrete_name(name) \
+            else (len(param_names(name)),)
     except BestFitError as exc:
         raise InvalidArgumentError(f"{where}: {exc}") from None
+    if not math.isnan(out["atom_prob"]):  # a hurdle row (atoms="model"): + the atom's p
+        counts = tuple(c + 1 for c in counts)
     if out["params"] is not None or out["status"] == "ok":
         out["params"] = normalize_params(name, out["params"], where)
-    if out["n_params"] != len(expected):
-        raise InvalidArgumentError(f"{where}: n_params={out['n_params']} disagrees with the "
-                                   f"{len(expected)} parameters of {name}")  # fmt: skip
+    if out["n_params"] > max(counts):  # fewer when fit(fixed=...) held some of them
+        raise InvalidArgumentError(f"{where}: n_params={out['n_params']} is more than the "
+                                   f"{max(counts)} parameters of {name}")  # fmt: skip
+    if out["kind"] != ("discrete" if is_discrete_name(name) else "continuous"):
+        raise InvalidArgumentError(f"{where}: kind={out['kind']!r} disagrees with {name}")
     return out
 
 

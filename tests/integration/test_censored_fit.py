@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import scipy.stats as st
 
-import bestfit_accessor  # noqa: F401  (registers .bestfit)
+from bestfit_accessor import fits_from_json, fits_to_json
 from bestfit_accessor.censored_fit import CENSORED_MESSAGE, FixedParametersLimitError
 from bestfit_accessor.exceptions import ColumnTypeError, InvalidArgumentError
 
@@ -39,8 +39,17 @@ def test_groundbeef_with_loc_fixed_reproduces_r(frame_kind):
         assert row.params["loc"] == 0.0 and row.n_params == 2
         assert abs(row.loglik - loglik) < 1e-3
         assert abs(row.aic - aic) < 1e-3
-        assert np.isnan(row.ks_statistic) and np.isnan(row.ad_statistic)
+        # An uncensored column: KS against the fitted CDF on every value, exactly.
+        values = to_pandas(frame)["value"].to_numpy()
+        frozen = getattr(st, name)(**row.params)
+        assert row.ks_statistic == pytest.approx(st.kstest(values, frozen.cdf).statistic,
+                                                 rel=1e-9)  # fmt: skip
+        assert np.isfinite(row.ad_statistic) and row.message == ""
     assert list(results["distribution"][:1]) == ["gamma"]  # R's best by AIC too
+    # Saved and read back: the free-parameter count (2 of 3) survives the round trip.
+    loaded = fits_from_json(fits_to_json(results))
+    assert list(loaded["n_params"]) == list(results["n_params"])
+    assert [p["loc"] for p in loaded["params"]] == [0.0] * len(GROUNDBEEF)
 
 
 @requires_realdata

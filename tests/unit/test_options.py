@@ -318,7 +318,18 @@ def test_seed_api_rejects_bad_options_naming_its_own_arguments():
 def test_public_fit_signatures_are_unchanged():
     accessor = list(inspect.signature(FRAME.bestfit.fit).parameters)
     assert accessor == ["columns", "distributions", "metric", "progress", "random_state",
-                        "timeout", "sample_size", "event", "interval", "fixed"]  # fmt: skip
+                        "timeout", "sample_size", "event", "interval", "fixed", "weights",
+                        "bounds", "atoms"]  # fmt: skip
     seed = list(inspect.signature(DistributionFitter.fit).parameters)
     assert seed == ["self", "df", "column", "columns", "distributions", "metric",
-                    "progress_callback", "random_state", "timeout", "sample_size"]  # fmt: skip
+                    "progress_callback", "random_state", "timeout", "sample_size",
+                    "censoring_column", "weights", "weight_column", "bounded", "lower_bound",
+                    "upper_bound", "bounds", "fixed"]  # fmt: skip
+
+
+@pytest.mark.parametrize("settings", [{"fixed": {"loc": 0.0}}, {"weights": "w"},
+                                      {"bounds": (0.0, None)}, {"event": "seen"}])  # fmt: skip
+def test_hurdle_atoms_with_term_options_are_refused_by_name(settings):
+    with pytest.raises(InvalidArgumentError, match=f"atoms='model'.*{next(iter(settings))}="):
+        FitOptions.create(atoms="model", **settings)
+    assert FitOptions.create(**settings).atoms == "exclude"  # the default stays allowed

@@ -406,7 +406,7 @@ HOSTILE_JSON = [
     ("params as list", _hostile(_set_row("params", [2.0, 0.0, 1.0])), r"\(name, value\) pairs"),
     ("scale zero", _hostile(_set_row("params", {"a": 2.0, "loc": 0.0, "scale": 0.0})),
      "scale must be > 0"),
-    ("n_params", _hostile(_set_row("n_params", 2)), "n_params=2 disagrees"),
+    ("n_params", _hostile(_set_row("n_params", 4)), "n_params=4 is more than the 3"),
     ("deep nesting", lambda f: "[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ("not JSON", lambda f: "{\"format\": ", "not valid JSON"),
 ]  # fmt: skip
