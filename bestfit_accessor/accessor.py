@@ -171,9 +171,9 @@ class BestFitAccessor:
         Marginals come from ``fits`` (the frame returned by :meth:`fit`: per column
         the ``status == "ok"`` row with the lowest ``metric``) or, without it, from
         fitting ``columns`` now with ``distributions`` (``"auto"`` as in :meth:`fit`)
-        and ``random_state``. The correlation is that of the normal scores, computed in Ray tasks; sample new
-        frames with :meth:`GaussianCopula.sample`. ``progress=True`` shows a bar
-        per pass over the rows.
+        and ``random_state``. The correlation is that of the normal scores, computed
+        in Ray tasks; sample new frames with :meth:`GaussianCopula.sample`.
+        ``progress=True`` shows a bar per pass over the rows.
         """
         from .dependence.model import GaussianCopula
 
