@@ -61,6 +61,7 @@ $(BENCH_STAMP): pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BENCH_PY) benchmarks/bench_fit.py $(BENCH_ARGS)
+	$(BENCH_PY) benchmarks/bench_censored.py --rows 2000000
 
 clean:
 	rm -rf $(VENV) $(VENV3) .pytest_cache .ruff_cache

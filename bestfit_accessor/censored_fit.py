@@ -22,14 +22,26 @@ failed family is a row with its status, never a failed call.
   censored one NaN, with :data:`CENSORED_MESSAGE` (a censored value is not an exact
   one, and comparing it as if it were would mislead).
 
-An uncensored column on this path is all exact terms: its distinct values with
-counts, so any number of rows is fine while it has at most
-:data:`FIXED_DISTINCT_LIMIT` distinct values (a block with more stops the fit before
-its values leave the block, with :class:`FixedParametersLimitError`).
+Large columns. A kind of observation (exact values, left- or right-censoring
+points, interval pairs) with at most :data:`DISTINCT_LIMIT` distinct points keeps
+them all (the results above are exact). A kind with more is compressed
+(:mod:`.fitting.compressed_terms`): a first pass over the blocks returns, beside
+each block's distinct points (none when the block alone has too many), each
+kind's range and its rows at the driver's random sample positions (as
+:func:`.pipeline.profile_columns` samples); the driver lays out a fine grid per
+kind from them, and a second pass returns each block's weighted bin counts and
+power sums (interval pairs: occupied cells), merged by addition. Nothing of
+``O(rows)`` reaches the driver, but a frame cut into many blocks of fewer than
+:data:`DISTINCT_LIMIT` continuous rows ships each block's points in the first
+pass. Such a fit reports ``loglik_exact`` False and :data:`COMPRESSED_MESSAGE`:
+its log-likelihood is that of the compressed terms (within about 1e-8 per row of
+the exact one for points, a documented approximation for interval pairs); KS and AD
+of an uncensored one are computed on the sample, as for an ordinary large column.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Hashable, Mapping
@@ -42,16 +54,36 @@ import pandas as pd
 from . import frames, runtime
 from .exceptions import BestFitError, InvalidArgumentError
 from .fitting import registry
-from .fitting.censoring import CensoredTerms, checked_weights, fit_censored, rows_outside
+from .fitting.censoring import (
+    CensoredTerms,
+    RawObservations,
+    checked_weights,
+    fit_censored,
+    rows_outside,
+)
+from .fitting.compressed_terms import (
+    DISTINCT_LIMIT,
+    KindGrid,
+    PairCells,
+    design_grid,
+    gauss_terms,
+    interval_terms,
+    pair_cells,
+    pair_coordinates,
+)
 from .fitting.registry import custom_snapshot, get_distribution, param_names
 from .fitting.weighted_gof import weighted_ks_ad
 from .options import FitOptions
 from .results import build_results, failed_record, new_record
 from .results.truncated import TruncatedDistribution
+from .summaries.moments import sample_positions
 
 __all__ = [
     "CENSORED_MESSAGE",
+    "COMPRESSED_MESSAGE",
+    "DISTINCT_LIMIT",
     "FIXED_DISTINCT_LIMIT",
+    "SAMPLE_GOF_MESSAGE",
     "FixedParametersLimitError",
     "OutsideBoundsError",
     "fit_censored_frame",
@@ -59,16 +91,25 @@ __all__ = [
     "uses_censored_path",
 ]
 
-#: Distinct values an ordinary (uncensored) column may have for a fit with ``fixed=``.
-FIXED_DISTINCT_LIMIT = 100_000
+#: Kept for compatibility: the distinct values kept exactly (no longer a limit; a
+#: column with more is compressed, :data:`DISTINCT_LIMIT`).
+FIXED_DISTINCT_LIMIT = DISTINCT_LIMIT
 #: The note every row of this path carries: why KS and AD are empty.
 CENSORED_MESSAGE = ("ks/ad not computed: censored observations are not compared with the "
                     "fitted CDF as if they were exact values")  # fmt: skip
+#: The note of a fit on compressed terms (a kind with more than DISTINCT_LIMIT points).
+COMPRESSED_MESSAGE = ("loglik not exact: from compressed terms (over 100,000 distinct points "
+                      "of a kind: two-point Gauss rules per fine bin, interval pairs per "
+                      "cell)")  # fmt: skip
+#: The note of an uncensored compressed fit: where its KS and AD come from.
+SAMPLE_GOF_MESSAGE = "ks/ad on the random sample of sample_size rows"
+#: The kinds of observation, as fields of CensoredTerms and RawObservations.
+_KINDS = ("exact", "left", "right", "interval")
 
 
 class FixedParametersLimitError(BestFitError, ValueError):
-    """An uncensored column has too many distinct values for the term path (``fixed=``,
-    ``weights=`` or ``bounds=``)."""
+    """Kept for compatibility: no longer raised (an uncensored column with many
+    distinct values is fitted on compressed terms)."""
 
 
 class OutsideBoundsError(InvalidArgumentError):
@@ -165,34 +206,83 @@ def _raw_pairs(mode: str, values: list[np.ndarray]) -> list[tuple[np.ndarray, np
     return [(v, v) for v in values]
 
 
-def _block_terms(block: Any, offset: int, plan: _BlockPlan) -> Any:
-    """Per fitted column, the block's observations as censored terms, and the number
-    of its rows outside the column's bounds. A bad value is returned (not raised)
-    as the typed error, for the driver to raise."""
+def _read(block: Any, plan: _BlockPlan, rows: np.ndarray | None = None,
+          ) -> tuple[list[np.ndarray], np.ndarray | None]:  # fmt: skip
+    """The block's fitted columns (event or bound columns included) and its weights
+    (``None`` when unweighted), at ``rows`` when given."""
+    positions, labels = plan.positions, plan.labels
+    weights = None
+    if plan.weighted:
+        raw = frames.block_column(block, positions[-1])
+        raw = raw if rows is None else raw[rows]
+        weights = checked_weights(raw, raw.size, f"weights column {labels[-1]}")
+        positions = positions[:-1]
+    values = [frames.block_column(block, p) for p in positions]
+    return (values if rows is None else [v[rows] for v in values]), weights
+
+
+def _split(plan: _BlockPlan, values: list[np.ndarray],
+           weights: np.ndarray | None) -> list[RawObservations]:  # fmt: skip
+    """Each fitted column's rows split by kind (the bad values raised, typed)."""
+    labels = plan.labels[:-1] if plan.weighted else plan.labels
+    if plan.mode == "interval":
+        return [CensoredTerms.split_intervals(values[0], values[1], weights,
+                                              names=(labels[0], labels[1]))]  # fmt: skip
+    if plan.mode == "event":
+        return [CensoredTerms.split_events(t, values[-1], weights, names=(label, labels[-1]))
+                for t, label in zip(values[:-1], labels[:-1], strict=True)]  # fmt: skip
+    return [RawObservations.from_values(column, weights) for column in values]
+
+
+@dataclass(frozen=True)
+class _BlockPart:
+    """What the first pass returns for one fitted column of one block: the terms of
+    the kinds with at most :data:`DISTINCT_LIMIT` distinct points here (``over``
+    names the others), each kind's range (``[min, max]`` per coordinate of its
+    weighted points) and the rows at the sampled positions."""
+
+    terms: CensoredTerms
+    over: tuple[str, ...]
+    ranges: dict[str, np.ndarray]
+    sample: RawObservations
+
+
+def _kind_size(terms: CensoredTerms, kind: str) -> int:
+    part = getattr(terms, kind)
+    if part is None:
+        return 0
+    return int((part.values if kind == "exact" else part.pairs if kind == "interval"
+                else part.points).shape[0])  # fmt: skip
+
+
+def _ranges(raw: RawObservations) -> dict[str, np.ndarray]:
+    out = {}
+    for kind in _KINDS:
+        points, w = raw.kind(kind)
+        if not np.any(w > 0):
+            continue
+        points = np.asarray(points, dtype=float).reshape(len(w), -1)[w > 0]
+        if kind == "interval":  # bounds, then the coordinates its cells are binned in
+            points = np.column_stack([points, pair_coordinates(points)])
+        if points.size:
+            out[kind] = np.column_stack([points.min(axis=0), points.max(axis=0)])
+    return out
+
+
+def _block_terms(block: Any, offset: int, plan: _BlockPlan, sampled: np.ndarray) -> Any:
+    """Per fitted column, the block's :class:`_BlockPart`, and the number of its rows
+    outside the column's bounds. A bad value is returned (not raised) as the typed
+    error, for the driver to raise."""
     try:
-        positions, labels = plan.positions, plan.labels
-        weights = None
-        if plan.weighted:
-            raw = frames.block_column(block, positions[-1])
-            weights = checked_weights(raw, raw.size, f"weights column {labels[-1]}")
-            positions, labels = positions[:-1], labels[:-1]
-        values = [frames.block_column(block, p) for p in positions]
-        if plan.mode == "interval":
-            parts = [CensoredTerms.from_intervals(values[0], values[1], weights,
-                                                  names=(labels[0], labels[1]))]  # fmt: skip
-        elif plan.mode == "event":
-            parts = [CensoredTerms.from_events(t, values[-1], weights, names=(label, labels[-1]))
-                     for t, label in zip(values[:-1], labels[:-1], strict=True)]  # fmt: skip
-        else:
-            parts = []
-            for column, label in zip(values, labels, strict=True):
-                finite = np.isfinite(column)
-                terms = CensoredTerms.from_arrays(
-                    column[finite], exact_weights=None if weights is None else weights[finite],
-                    n_dropped=int(np.sum(~finite)))  # fmt: skip
-                if terms.exact is not None and terms.exact.values.size > FIXED_DISTINCT_LIMIT:
-                    return _too_many(label)
-                parts.append(terms)
+        values, weights = _read(block, plan)
+        parts = []
+        samples = _split(plan, *_read(block, plan, sampled))
+        for raw, sample in zip(_split(plan, values, weights), samples, strict=True):
+            terms = CensoredTerms.from_raw(raw)
+            over = tuple(k for k in _KINDS if _kind_size(terms, k) > DISTINCT_LIMIT)
+            if over:
+                terms = dataclasses.replace(terms, **dict.fromkeys(over))
+            parts.append(_BlockPart(terms, over, _ranges(raw), sample))
         outside = [rows_outside(left, right, *bounds) if np.isfinite(bounds).any() else 0
                    for (left, right), bounds in zip(_raw_pairs(plan.mode, values), plan.bounds,
                                                     strict=True)]  # fmt: skip
@@ -201,12 +291,18 @@ def _block_terms(block: Any, offset: int, plan: _BlockPlan) -> Any:
         return type(error)(f"{error}; positions within the block starting at row {offset}")
 
 
-def _too_many(label: str) -> FixedParametersLimitError:
-    return FixedParametersLimitError(
-        f"column {label} has more than {FIXED_DISTINCT_LIMIT:,} distinct values; fixed=, "
-        f"weights= and bounds= fit uncensored columns of at most {FIXED_DISTINCT_LIMIT:,} "
-        f"distinct values (censored columns, given by event= or interval=, have no such "
-        f"limit; rounding the column to its precision makes it fit)")  # fmt: skip
+def _block_bins(block: Any, plan: _BlockPlan, grids: list[dict[str, Any]]) -> list[dict]:
+    """The second pass: per fitted column, each compressed kind's weighted bin counts
+    and power sums (interval pairs: their cells) on the driver's grids."""
+    out = []
+    for raw, column_grids in zip(_split(plan, *_read(block, plan)), grids, strict=True):
+        mine = {}
+        for kind, grid in column_grids.items():
+            points, w = raw.kind(kind)
+            mine[kind] = pair_cells(points, w, *grid) if kind == "interval" else \
+                grid.bins(points, w)  # fmt: skip
+        out.append(mine)
+    return out
 
 
 def _merged(parts: list[CensoredTerms]) -> CensoredTerms:
@@ -216,21 +312,110 @@ def _merged(parts: list[CensoredTerms]) -> CensoredTerms:
     return total
 
 
-def _fit_task(name: str, terms: CensoredTerms, fixed: dict[str, float],
-              custom: Any) -> Any:  # fmt: skip
+# ------------------------------------------------------------- large columns
+
+
+def _large_kinds(parts: list[_BlockPart], merged: CensoredTerms) -> tuple[str, ...]:
+    """The kinds with more than :data:`DISTINCT_LIMIT` distinct points in the column
+    (in one block, or merged): the same whatever the blocks, since a kind within
+    the limit is within it in every block."""
+    over = {kind for part in parts for kind in part.over}
+    return tuple(k for k in _KINDS if k in over or _kind_size(merged, k) > DISTINCT_LIMIT)
+
+
+def _kind_sample(parts: list[_BlockPart], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    points = np.concatenate([np.asarray(p.sample.kind(kind)[0], dtype=float) for p in parts])
+    weights = np.concatenate([np.asarray(p.sample.kind(kind)[1], dtype=float) for p in parts])
+    return points, weights
+
+
+def _kind_range(parts: list[_BlockPart], kind: str) -> np.ndarray:
+    """``[min, max]`` per coordinate of a kind's weighted points over every block."""
+    ranges = [p.ranges[kind] for p in parts if kind in p.ranges]
+    return np.column_stack([np.min([r[:, 0] for r in ranges], axis=0),
+                            np.max([r[:, 1] for r in ranges], axis=0)])  # fmt: skip
+
+
+def _grid_of(sample: np.ndarray, low: float, high: float, n_core: int = 512) -> KindGrid:
+    from .pipeline import standardizing_constants  # late: the pipeline imports this module
+
+    sample = sample[(sample >= low) & (sample <= high)]
+    return design_grid(sample, low, high, *standardizing_constants(sample, low, high), n_core)
+
+
+#: Core bins of the interval cells' grids: midpoints, log widths (the cells are
+#: their product; see :mod:`.fitting.compressed_terms` for the error they give).
+_PAIR_CORES = (512, 128)
+
+
+def _grids(parts: list[_BlockPart], kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The driver's grid of each compressed kind of a column (for intervals, a pair:
+    midpoints and log widths), from the kind's sample and range."""
+    out: dict[str, Any] = {}
+    for kind in kinds:
+        points, _ = _kind_sample(parts, kind)
+        ranges = _kind_range(parts, kind)
+        if kind == "interval":
+            coords = pair_coordinates(points)
+            out[kind] = tuple(_grid_of(coords[:, j], *ranges[2 + j], _PAIR_CORES[j])
+                              for j in range(2))  # fmt: skip
+        else:
+            out[kind] = _grid_of(points, *ranges[0])
+    return out
+
+
+def _compressed(merged: CensoredTerms, parts: list[_BlockPart], grids: dict[str, Any],
+                binned: list[dict]) -> CensoredTerms:  # fmt: skip
+    """The column's terms with each kind in ``grids`` built from its merged bins."""
+    replaced: dict[str, Any] = {}
+    for kind, grid in grids.items():
+        if kind == "interval":
+            cells: PairCells = binned[0][kind]
+            for part in binned[1:]:
+                cells = cells.merged(part[kind])
+            replaced[kind] = interval_terms(cells)
+        else:
+            counts = np.sum([part[kind][0] for part in binned], axis=0)
+            sums = np.sum([part[kind][1] for part in binned], axis=0)
+            replaced[kind] = gauss_terms(kind, grid, counts, sums)
+    low, high = [math.inf], [-math.inf]  # the covered range of the rows (covered_range)
+    for kind, (lows, highs) in {"exact": ([0], [0]), "left": ([0], []), "right": ([], [0]),
+                                "interval": ([1], [0])}.items():  # fmt: skip
+        if any(kind in p.ranges for p in parts):
+            ranges = _kind_range(parts, kind)
+            low += [float(ranges[j, 0]) for j in lows]
+            high += [float(ranges[j, 1]) for j in highs]
+    return dataclasses.replace(merged, **replaced, compressed=tuple(grids),
+                               extent=(min(low), max(high)))  # fmt: skip
+
+
+def _gof_sample(parts: list[_BlockPart]) -> tuple[np.ndarray, np.ndarray]:
+    """The sampled exact values, distinct and sorted, with their summed weights."""
+    points, weights = _kind_sample(parts, "exact")
+    distinct, inverse = np.unique(points, return_inverse=True)
+    summed = np.bincount(inverse, weights=weights, minlength=distinct.size)
+    return distinct[summed > 0], summed[summed > 0]
+
+
+def _fit_task(name: str, terms: CensoredTerms, fixed: dict[str, float], custom: Any,
+              gof_sample: tuple[np.ndarray, np.ndarray] | None = None) -> Any:  # fmt: skip
     """One family's censored fit, timed, with KS/AD for an uncensored column (runs
-    in a Ray task)."""
+    in a Ray task): against its distinct values, or ``gof_sample`` (distinct sampled
+    values and weights) when its exact values are compressed."""
     registry.install(custom)
     started = time.perf_counter()
     fit = fit_censored(name, terms, fixed or None)
     gof = (math.nan, math.nan, math.nan)
-    if fit.status == "ok" and not terms.is_censored and terms.exact is not None:
+    points = gof_sample if gof_sample is not None else (
+        None if terms.exact is None or "exact" in terms.compressed
+        else (terms.exact.values, terms.exact.counts))  # fmt: skip
+    if fit.status == "ok" and not terms.is_censored and points is not None and points[0].size:
         *shapes, loc, scale = fit.params.values()
         frozen = get_distribution(name)(*shapes, loc=loc, scale=scale)
         try:
             dist = (TruncatedDistribution(frozen, terms.low, terms.high)
                     if terms.is_truncated else frozen)  # fmt: skip
-            gof = weighted_ks_ad(dist, terms.exact.values, terms.exact.counts)
+            gof = weighted_ks_ad(dist, *points)
         except (ValueError, ArithmeticError):  # no mass in the window: left NaN
             pass
     return fit, gof, time.perf_counter() - started
@@ -369,23 +554,36 @@ def fit_censored_frame(obj: Any, columns: Any, options: FitOptions) -> pd.DataFr
     bounds = _bounds_by_column(options.bounds, labels, options.interval)
     text_labels = [repr(label) for label in blocks.labels]  # for the messages
     plan = _BlockPlan(mode, list(blocks.positions), text_labels, weighted, bounds)
+    positions = sample_positions(blocks.n_rows, options.sample_size, options.random_state)
+    sampled = [positions[(positions >= offset) & (positions < offset + length)] - offset
+               for offset, length in zip(blocks.offsets, blocks.lengths, strict=True)]
     per_block = runtime.map_blocks(_block_terms, blocks.refs,
-                                   [(int(offset), plan) for offset in blocks.offsets],
+                                   [(int(offset), plan, rows)
+                                    for offset, rows in zip(blocks.offsets, sampled,
+                                                            strict=True)],
                                    label="censored terms")  # fmt: skip
     for part in per_block:
         if isinstance(part, BestFitError):
             raise type(part)(str(part))
-    terms = []
+    columns_parts = [[part[0][i] for part in per_block] for i in range(len(labels))]
     for i, (label, (low, high)) in enumerate(zip(labels, bounds, strict=True)):
         outside = sum(part[1][i] for part in per_block)
         if outside:
             raise OutsideBoundsError(
                 f"column {label!r} has {outside:,} rows outside its bounds [{low}, {high}] "
                 f"(a truncated column holds only values inside them)")  # fmt: skip
-        column = _merged([part[0][i] for part in per_block])
-        if column.exact is not None and column.exact.values.size > FIXED_DISTINCT_LIMIT \
-                and mode == "exact":  # fmt: skip
-            raise _too_many(repr(label))
+    merged = [_merged([part.terms for part in parts]) for parts in columns_parts]
+    large = [_large_kinds(parts, column) for parts, column in zip(columns_parts, merged,
+                                                                  strict=True)]  # fmt: skip
+    grids = [_grids(parts, kinds) for parts, kinds in zip(columns_parts, large, strict=True)]
+    binned = (runtime.map_blocks(_block_bins, blocks.refs, [(plan, grids)] * len(blocks.refs),
+                                 label="censored bins")
+              if any(large) else [])  # fmt: skip
+    terms, gof_samples = [], []
+    for i, (label, (low, high)) in enumerate(zip(labels, bounds, strict=True)):
+        column = _compressed(merged[i], columns_parts[i], grids[i],
+                             [part[i] for part in binned]) if large[i] else merged[i]
+        gof_samples.append(_gof_sample(columns_parts[i]) if "exact" in large[i] else None)
         if not column.term_sets:
             why = (f" or had weight 0 in the weights column {options.weights!r}"
                    if weighted else "")  # fmt: skip
@@ -396,7 +594,9 @@ def fit_censored_frame(obj: Any, columns: Any, options: FitOptions) -> pd.DataFr
 
     custom = runtime.put(custom_snapshot())
     refs = [runtime.put(column) for column in terms]
-    calls = [(name, ref, fixed[name], custom) for ref in refs for name in names]
+    gof_refs = [None if sample is None else runtime.put(sample) for sample in gof_samples]
+    calls = [(name, ref, fixed[name], custom, gof)
+             for ref, gof in zip(refs, gof_refs, strict=True) for name in names]
     owners = [(label, column) for label, column in zip(labels, terms, strict=True)
               for _ in names]  # fmt: skip
     callback = options.progress
@@ -422,11 +622,15 @@ def _record(label: Hashable, terms: CensoredTerms, name: str, outcome: Any,
     else:
         fit, (ks, ks_p, ad), seconds = outcome.value
         record = new_record(label, name, fit.n_params, n_obs)
-        record.update(fit_seconds=seconds, loglik_exact=True)
+        record.update(fit_seconds=seconds, loglik_exact=not terms.compressed)
         if fit.status == "ok":
+            notes = [CENSORED_MESSAGE if terms.is_censored else "",
+                     COMPRESSED_MESSAGE if terms.compressed else "",
+                     SAMPLE_GOF_MESSAGE if "exact" in terms.compressed and
+                     not terms.is_censored else ""]  # fmt: skip
             record.update(params=dict(fit.params), loglik=fit.loglik, aic=fit.aic, bic=fit.bic,
                           ks_statistic=ks, ks_pvalue=ks_p, ad_statistic=ad,
-                          message=CENSORED_MESSAGE if terms.is_censored else "")  # fmt: skip
+                          message="; ".join(filter(None, notes)))  # fmt: skip
         else:
             record.update(status="failed", message=fit.message)
     record.update(n_dropped=terms.n_dropped, n_left=counts["left"], n_right=counts["right"],

@@ -31,7 +31,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -49,6 +49,7 @@ __all__ = [
     "CensoredTerms",
     "IntervalCensored",
     "LeftCensored",
+    "RawObservations",
     "RightCensored",
     "censored_loglik",
     "checked_weights",
@@ -364,6 +365,37 @@ def checked_weights(weights, n: int, name: str) -> np.ndarray:
     return w
 
 
+@dataclass(frozen=True, eq=False)
+class RawObservations:
+    """One column's rows split by kind, not yet grouped: per kind ``(points,
+    weights)`` (``interval`` points are ``(n, 2)`` bounds), and the rows dropped.
+
+    The term path groups them into distinct points (:meth:`CensoredTerms.from_raw`)
+    or, for a kind with too many distinct points, bins them
+    (:mod:`.compressed_terms`); both read the same split, so the kinds agree.
+    """
+
+    exact: tuple[np.ndarray, np.ndarray]
+    left: tuple[np.ndarray, np.ndarray]
+    right: tuple[np.ndarray, np.ndarray]
+    interval: tuple[np.ndarray, np.ndarray]
+    n_dropped: int = 0
+
+    @classmethod
+    def from_values(cls, values, weights=None) -> RawObservations:
+        """An uncensored column: its finite values are exact, the others dropped."""
+        x = np.asarray(values, dtype=float).ravel()
+        w = checked_weights(weights, x.size, "weights")
+        finite = np.isfinite(x)
+        none = (np.zeros(0), np.zeros(0))
+        return cls((x[finite], w[finite]), none, none, (np.zeros((0, 2)), np.zeros(0)),
+                   int(np.sum(~finite)))  # fmt: skip
+
+    def kind(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(points, weights)`` of a kind: ``"exact"``, ``"left"``, ``"right"``, ``"interval"``."""
+        return getattr(self, name)
+
+
 def _as_float(values, name: str) -> np.ndarray:
     try:
         return np.asarray(values, dtype=float).ravel()
@@ -380,6 +412,12 @@ class CensoredTerms:
     ``low``/``high`` truncate the data to ``[low, high]`` (infinite: no truncation
     on that side; :meth:`truncated`): every observation is known to lie there.
     Counts are summed weights, so frequency weights need nothing else.
+
+    ``compressed`` names the kinds whose terms stand for many more distinct points
+    (:mod:`.compressed_terms`: Gauss rules per fine bin, intervals rounded to
+    cells); their likelihood is then nearly, not exactly, the rows'. ``extent`` is
+    the :meth:`covered_range` of the rows themselves, which compressed terms,
+    placed inside their bins, would understate.
     """
 
     exact: ExactValues | None = None
@@ -389,6 +427,8 @@ class CensoredTerms:
     n_dropped: int = 0
     low: float = -math.inf
     high: float = math.inf
+    compressed: tuple[str, ...] = ()
+    extent: tuple[float, float] | None = None
 
     @classmethod
     def from_arrays(cls, exact=None, left=None, right=None, interval=None, *,
@@ -415,9 +455,28 @@ class CensoredTerms:
         return cls(exact_terms, one_sided[0], one_sided[1], pairs, int(n_dropped))
 
     @classmethod
-    def from_intervals(cls, left, right, weights=None, *,
-                       names: tuple[str, str] = ("left", "right"),
-                       weights_name: str = "weights") -> CensoredTerms:  # fmt: skip
+    def from_raw(cls, raw: RawObservations) -> CensoredTerms:
+        """The terms of rows split by kind: identical points grouped, weights summed."""
+        return cls.from_arrays(raw.exact[0], raw.left[0], raw.right[0], raw.interval[0],
+                               exact_weights=raw.exact[1], left_weights=raw.left[1],
+                               right_weights=raw.right[1], interval_weights=raw.interval[1],
+                               n_dropped=raw.n_dropped)  # fmt: skip
+
+    @classmethod
+    def from_intervals(cls, left, right, weights=None, **labels: Any) -> CensoredTerms:
+        """fitdistrplus' convention (:meth:`split_intervals`, whose ``names`` and
+        ``weights_name`` label the messages), grouped into terms."""
+        return cls.from_raw(cls.split_intervals(left, right, weights, **labels))
+
+    @classmethod
+    def from_events(cls, time, event, weights=None, **labels: Any) -> CensoredTerms:
+        """lifelines' convention (:meth:`split_events`), grouped into terms."""
+        return cls.from_raw(cls.split_events(time, event, weights, **labels))
+
+    @staticmethod
+    def split_intervals(left, right, weights=None, *,
+                        names: tuple[str, str] = ("left", "right"),
+                        weights_name: str = "weights") -> RawObservations:  # fmt: skip
         """fitdistrplus' convention: equal bounds are an exact value, a missing
         ``left`` (NaN or −inf) a value left-censored at ``right``, a missing
         ``right`` (NaN or +inf) one right-censored at ``left``, two finite bounds
@@ -441,15 +500,15 @@ class CensoredTerms:
         interval = both & (lo < hi)
         left_c = ~lo_known & hi_known
         right_c = lo_known & ~hi_known
-        return cls.from_arrays(
-            lo[exact], hi[left_c], lo[right_c], np.column_stack([lo[interval], hi[interval]]),
-            exact_weights=w[exact], left_weights=w[left_c], right_weights=w[right_c],
-            interval_weights=w[interval], n_dropped=int(np.sum(~lo_known & ~hi_known)))
+        return RawObservations((lo[exact], w[exact]), (hi[left_c], w[left_c]),
+                               (lo[right_c], w[right_c]),
+                               (np.column_stack([lo[interval], hi[interval]]), w[interval]),
+                               int(np.sum(~lo_known & ~hi_known)))  # fmt: skip
 
-    @classmethod
-    def from_events(cls, time, event, weights=None, *,
-                    names: tuple[str, str] = ("time", "event"),
-                    weights_name: str = "weights") -> CensoredTerms:  # fmt: skip
+    @staticmethod
+    def split_events(time, event, weights=None, *,
+                     names: tuple[str, str] = ("time", "event"),
+                     weights_name: str = "weights") -> RawObservations:  # fmt: skip
         """lifelines' convention: ``event`` 1/True for an exact (observed) time,
         0/False for a time right-censored there. Rows with a missing time are dropped;
         an ``event`` other than 0/1 is an error naming the column."""
@@ -473,9 +532,9 @@ class CensoredTerms:
         known = np.isfinite(t)
         observed = known & (e == 1)
         censored = known & (e == 0)
-        return cls.from_arrays(t[observed], None, t[censored], exact_weights=w[observed],
-                               right_weights=w[censored],
-                               n_dropped=int(np.sum(~known)))  # fmt: skip
+        return RawObservations((t[observed], w[observed]), (np.zeros(0), np.zeros(0)),
+                               (t[censored], w[censored]), (np.zeros((0, 2)), np.zeros(0)),
+                               int(np.sum(~known)))  # fmt: skip
 
     def merged(self, other: CensoredTerms) -> CensoredTerms:
         """Both parts' observations (two blocks of a column): counts of shared points
@@ -490,6 +549,8 @@ class CensoredTerms:
 
         if (self.low, self.high) != (other.low, other.high):
             raise InvalidArgumentError("parts truncated to different bounds cannot be merged")
+        if self.compressed or other.compressed:
+            raise InvalidArgumentError("compressed terms merge as their bins, not as terms")
         exact = join(self.exact, other.exact)
         return CensoredTerms(exact, join(self.left, other.left), join(self.right, other.right),
                              join(self.interval, other.interval),
@@ -505,7 +566,7 @@ class CensoredTerms:
             raise InvalidArgumentError(f"truncation bounds must satisfy low < high; "
                                        f"got ({lo}, {hi})")  # fmt: skip
         return CensoredTerms(self.exact, self.left, self.right, self.interval,
-                             self.n_dropped, lo, hi)  # fmt: skip
+                             self.n_dropped, lo, hi, self.compressed, self.extent)  # fmt: skip
 
     @property
     def is_truncated(self) -> bool:
@@ -582,6 +643,8 @@ class CensoredTerms:
         everything = self.start_sample()
         vmin = float(np.min(np.concatenate(low))) if low else float(everything.min())
         vmax = float(np.max(np.concatenate(high))) if high else float(everything.max())
+        if self.extent is not None:
+            vmin, vmax = min(vmin, self.extent[0]), max(vmax, self.extent[1])
         return vmin, vmax
 
     def start_sample(self) -> np.ndarray:

@@ -218,25 +218,29 @@ def count_values(values: np.ndarray, layout: BinLayout) -> np.ndarray:
     return counts
 
 
-def count_with_moments(values: np.ndarray, layout: BinLayout) -> tuple[np.ndarray, np.ndarray]:
+def count_with_moments(values: np.ndarray, layout: BinLayout, weights: np.ndarray | None = None,
+                       ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Counts, and per bin the sums of ``(x − mid)^k`` for k = 1, 2, 3 (rows 0..2).
 
     Sums of powers about the bin's fixed midpoint merge by addition across blocks
     and keep full precision; with the count they give each bin's mean, variance
     and skewness, from which :meth:`.ExactValues.from_bin_moments` builds terms
-    whose likelihood is nearly the exact one at any number of rows.
+    whose likelihood is nearly the exact one at any number of rows. With
+    ``weights`` (one per value), counts and sums are weighted (float counts).
     """
     values = np.asarray(values, dtype=np.float64)
-    counts = np.zeros(layout.n_bins, dtype=np.int64)
+    counts = np.zeros(layout.n_bins, dtype=np.int64 if weights is None else np.float64)
     sums = np.zeros((3, layout.n_bins))
     mids = 0.5 * (layout.edges[:-1] + layout.edges[1:])
     for start in range(0, max(values.size, 1), CHUNK):
         x = values[start : start + CHUNK]
-        x = x[np.isfinite(x)]
+        finite = np.isfinite(x)
+        x = x[finite]
+        w = None if weights is None else np.asarray(weights[start : start + CHUNK])[finite]
         index = _bin_index(x, layout)
-        counts += np.bincount(index, minlength=layout.n_bins)
+        counts += np.bincount(index, weights=w, minlength=layout.n_bins)
         d = x - mids[index]
-        power = d.copy()
+        power = d.copy() if w is None else d * w
         for k in range(3):
             sums[k] += np.bincount(index, weights=power, minlength=layout.n_bins)
             if k < 2:

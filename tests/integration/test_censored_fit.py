@@ -140,12 +140,17 @@ def test_bad_input_raises_typed_errors_naming_the_column():
     pd.testing.assert_frame_equal(frame, before)
 
 
-def test_fixed_on_a_column_of_too_many_distinct_values_names_it_and_the_limit():
+def test_fixed_on_a_column_past_the_distinct_limit_fits_on_compressed_terms():
+    # Once a limit (FixedParametersLimitError); now the column is binned (issue #12).
     frame = pd.DataFrame({"big": np.arange(100_001, dtype=float)})
-    with pytest.raises(FixedParametersLimitError, match=r"'big'.*100,000") as caught:
-        frame.bestfit.fit("big", distributions=["norm"], fixed={"loc": 0.0})
-    again = pickle.loads(pickle.dumps(caught.value))
-    assert type(again) is FixedParametersLimitError and str(again) == str(caught.value)
+    row = frame.bestfit.fit("big", distributions=["norm"], fixed={"loc": 0.0}).iloc[0]
+    mean_square = float(np.mean(frame["big"].to_numpy() ** 2))
+    assert row["status"] == "ok" and not row["loglik_exact"] and row["n_obs"] == 100_001
+    assert row["params"]["scale"] == pytest.approx(np.sqrt(mean_square), rel=1e-6)
+    assert "compressed terms" in row["message"] and np.isfinite(row["ks_statistic"])
+    error = FixedParametersLimitError("kept for compatibility")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is FixedParametersLimitError and str(again) == str(error)
 
 
 def test_fixed_on_many_rows_with_few_distinct_values_is_the_exact_fit():
