@@ -62,6 +62,8 @@ $(BENCH_STAMP): pyproject.toml
 bench: $(BENCH_STAMP)
 	$(BENCH_PY) benchmarks/bench_fit.py $(BENCH_ARGS)
 	$(BENCH_PY) benchmarks/bench_censored.py --rows 2000000
+	$(BENCH_PY) benchmarks/bench_truncated.py
+	$(BENCH_PY) benchmarks/bench_censored_refs.py
 
 clean:
 	rm -rf $(VENV) $(VENV3) .pytest_cache .ruff_cache
