@@ -87,14 +87,23 @@ def _quantile_loc_scale(dist, shapes: list[float], sample: np.ndarray) -> tuple[
     return float(q[1] - scale * z[1]), float(scale)
 
 
+#: A start's support bound lies at most 1e-3 of this many of its scales outside the data.
+MARGIN_SCALES = 1000.0
+
+
 def feasible(dist, params: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     """``params`` moved (loc, and scale for bounded supports) so the support covers the data."""
     *shapes, loc, scale = (float(v) for v in params)
     lower, upper = (float(np.asarray(v)) for v in family_of(dist).dist.support(*shapes))
-    margin = 1e-3 * (vmax - vmin)
-    lo, hi = vmin - margin, vmax + margin
     if not (scale > 0 and np.isfinite(scale)):
         scale = (vmax - vmin) or 1.0
+    # Just outside the data: a share of the range; for a one-sided support no more
+    # than a share of the start's scale (a heavy tail's range is ~1e5 scales at 1M
+    # rows: a bound that far below the minimum puts the start in no basin of the data).
+    margin = 1e-3 * (vmax - vmin)
+    if np.isfinite(lower) != np.isfinite(upper):
+        margin = min(margin, 1e-3 * MARGIN_SCALES * scale)
+    lo, hi = vmin - margin, vmax + margin
     if not np.isfinite(loc):
         loc = 0.5 * (vmin + vmax)
     if lower * scale + loc <= vmin and upper * scale + loc >= vmax:
