@@ -269,7 +269,8 @@ def _fit_continuous(blocks: frames.BlockSet, names: list[str], options: FitOptio
         data = prepare_fit_data(profile.label, profile.sample, profile.layout, profile.counts,
                                 profile.layout.edges[0], profile.layout.edges[-1],
                                 *(profile.values or (None, None)), profile.center,
-                                profile.spread, profile.moments)  # fmt: skip
+                                profile.spread, profile.moments,
+                                _rest_range(profile.summary, profile.point_mass))  # fmt: skip
         data_refs.append(runtime.put(data))
         if data.exact is not None and not data.exact_everywhere:
             to_polish.add(id(profile))
