@@ -10,7 +10,11 @@ Integer shapes and the optional ``loc`` shift are profiled (:mod:`.profile`).
 
 ``loc`` is 0 and not counted as a parameter unless ``shift=True``, as R and scipy's
 textbook forms have it (the published toxocara fits use loc = 0). With ``shift=True``
-the families marked ``shiftable`` fit an integer ``loc`` as one more parameter.
+the families marked ``shiftable`` fit an integer ``loc`` as one more parameter. A
+family whose support starts at 1 (geom, logser, zipf, yulesimon) on counts with
+zeros is counted from the column's minimum instead of failing (``loc = −1``, one more
+parameter, said in the row's message); negative values stay outside a non-negative
+family's support (a failed row with the reason).
 """
 
 from __future__ import annotations
@@ -352,10 +356,19 @@ def _support_problem(family: DiscreteFamily, vc: ValueCounts, shift: bool) -> st
         return ""  # its shapes, or loc, place the support on the data
     low = family.dist.a
     if math.isfinite(low) and vc.min < low:
-        hint = " (shift=True fits a loc)" if family.shiftable else ""
-        return (f"value {vc.min} is below the support of {family.name} "
-                f"(k ≥ {int(low)}){hint}")
+        return f"value {vc.min} is below the support of {family.name} (k ≥ {int(low)})"
     return ""
+
+
+def _counted_from_the_minimum(family: DiscreteFamily, vc: ValueCounts) -> int | None:
+    """``loc`` that starts a family whose support begins above 0 (geom, logser, zipf,
+    yulesimon: k ≥ 1) at a non-negative column's smallest value: the geometric
+    counted from 0 that count data with zeros call for. None for other families and
+    for negative values (a non-negative family does not describe those)."""
+    low = family.dist.a
+    if family.shiftable and math.isfinite(low) and low >= 1 and 0 <= vc.min < low:
+        return int(vc.min - low)
+    return None
 
 
 def _fit_shifted(family: DiscreteFamily, vc: ValueCounts) -> tuple[dict[str, float], float]:
@@ -396,10 +409,17 @@ def fit_discrete(name: str, vc: ValueCounts, shift: bool = False) -> DiscreteFit
     message = ""
     try:
         problem = _support_problem(family, vc, shift)
-        if problem:
+        start = _counted_from_the_minimum(family, vc) if problem else None
+        if problem and start is None:
             record["message"] = problem
             return record
-        if family.name == "randint":
+        if start is not None:  # loc places the support on the data: one more parameter
+            params, ll = _fit_given(family, vc, {}, start)
+            params = {**params, "loc": start}
+            record["n_params"] = n_params + 1
+            message = (f"{problem}: fitted counted from {vc.min} (loc = {start}, one more "
+                       "parameter)")
+        elif family.name == "randint":
             low, high = vc.min, vc.max + 1
             params, ll = {"low": low, "high": high}, -vc.n * math.log(high - low)
         elif family.name in ("hypergeom", "nhypergeom"):

@@ -218,11 +218,31 @@ def test_hypergeom_three_integers_beat_a_brute_force_grid():
 # --- support and loc -----------------------------------------------------------------------
 
 def test_values_outside_the_support_are_a_failed_fit_with_the_reason():
-    fit = fit_discrete("geom", block_value_counts(np.array([0, 1, 1, 2, 5])))
-    assert fit["status"] == "failed"
-    assert "below the support" in fit["message"] and "shift=True" in fit["message"]
+    fit = fit_discrete("zipfian", block_value_counts(np.array([0, 1, 1, 2, 5])))
+    assert fit["status"] == "failed" and "below the support" in fit["message"]
     negative = fit_discrete("poisson", block_value_counts(np.array([-2, 0, 1, 3])))
     assert negative["status"] == "failed" and "-2" in negative["message"]
+    # a family from 1 is not moved onto negative values either
+    below = fit_discrete("geom", block_value_counts(np.array([-1, 0, 1, 3])))
+    assert below["status"] == "failed" and "-1" in below["message"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("name", ["geom", "logser", "zipf", "yulesimon"])
+def test_a_family_from_one_is_counted_from_zero_on_counts_with_zeros(name, seed):
+    """geom, logser, zipf and yulesimon start at k = 1; on counts with zeros each is
+    fitted counted from 0 (loc = -1, one more parameter) instead of failing, and the
+    reported loglik is scipy's at the reported parameters."""
+    x = st.geom.rvs(0.35, loc=-1, size=3000, random_state=seed)
+    fit = _fit(name, x)
+    assert fit["status"] == "ok" and fit["params"]["loc"] == -1 and fit["n_params"] == 2
+    assert "counted from 0" in fit["message"]
+    frozen = getattr(st, name)(*[fit["params"][k] for k in fit["params"] if k != "loc"],
+                               loc=-1)  # fmt: skip
+    assert frozen.logpmf(x).sum() == pytest.approx(fit["loglik"], rel=1e-9)
+    if name == "geom":  # the true family: the MLE, at least the truth's likelihood
+        assert fit["params"]["p"] == pytest.approx(0.35, abs=0.02)
+        assert fit["loglik"] >= st.geom.logpmf(x, 0.35, loc=-1).sum()
 
 
 def test_shift_fits_an_integer_loc_as_one_more_parameter():
