@@ -77,6 +77,7 @@ from .options import FitOptions
 from .results import build_results, failed_record, new_record
 from .results.truncated import TruncatedDistribution
 from .summaries.moments import sample_positions
+from .summaries.standardize import standardizing_constants
 
 __all__ = [
     "CENSORED_MESSAGE",
@@ -337,8 +338,6 @@ def _kind_range(parts: list[_BlockPart], kind: str) -> np.ndarray:
 
 
 def _grid_of(sample: np.ndarray, low: float, high: float, n_core: int = 512) -> KindGrid:
-    from .pipeline import standardizing_constants  # late: the pipeline imports this module
-
     sample = sample[(sample >= low) & (sample <= high)]
     return design_grid(sample, low, high, *standardizing_constants(sample, low, high), n_core)
 

@@ -219,11 +219,15 @@ def _fit_reporting(df: Any, selection: list | None, options: FitOptions) -> pd.D
         return fit_frame(df, selection, options)
 
 
-class DistributionFitter:
-    """Fit candidate distributions to columns of pandas, Modin or Ray Dataset input."""
+class _SeedFitter:
+    """The seed API's fitters take a :class:`RayBackend` (or None for the default)."""
 
     def __init__(self, backend: RayBackend | None = None) -> None:
         self.backend = validate("backend", backend, (InstanceOf(RayBackend, "a RayBackend"), None))
+
+
+class DistributionFitter(_SeedFitter):
+    """Fit candidate distributions to columns of pandas, Modin or Ray Dataset input."""
 
     def fit(
         self,
@@ -323,13 +327,10 @@ class DiscreteFitResults(FitResults):
         return super().best(n, metric, column)  # type: ignore[return-value]
 
 
-class DiscreteDistributionFitter:
+class DiscreteDistributionFitter(_SeedFitter):
     """Fit count distributions (Poisson, negative binomial, zero-inflated and hurdle
     models, ...) to integer columns of pandas, Modin or Ray Dataset input, on their
     exact value counts (see :mod:`bestfit_accessor.discrete`)."""
-
-    def __init__(self, backend: RayBackend | None = None) -> None:
-        self.backend = validate("backend", backend, (InstanceOf(RayBackend, "a RayBackend"), None))
 
     def fit(
         self,

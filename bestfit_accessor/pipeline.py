@@ -35,6 +35,7 @@ from .results.hurdle import model_point_masses
 from .summaries.grid import BinLayout, choose_core_scale, count_with_moments, design_layout
 from .summaries.moments import ColumnSummary, merge_summaries, sample_positions, summarize_values
 from .summaries.point_masses import PointMass, confirmed, find_point_mass
+from .summaries.standardize import standardize, standardizing_constants
 
 __all__ = [
     "DEFAULT_SAMPLE_SIZE",  # re-exported from options
@@ -80,30 +81,6 @@ class ColumnProfile:
     def n_fitted(self) -> int:
         """Finite values the distributions are fitted to."""
         return int(self.counts.sum())
-
-
-def standardize(values: np.ndarray, center: float, spread: float) -> np.ndarray:
-    """``(x − center) / spread`` without overflow when ``x − center`` exceeds the
-    double range (then ``x/spread − center/spread``)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = (values - center) / spread
-        overflowed = ~np.isfinite(z) & np.isfinite(values)
-        if overflowed.any():
-            z[overflowed] = values[overflowed] / spread - center / spread
-    return z
-
-
-def standardizing_constants(sample: np.ndarray, vmin: float, vmax: float) -> tuple[float, float]:
-    """A robust centre (median) and spread (IQR-based, else half the range)."""
-    center = float(np.median(sample)) if sample.size else vmin / 2 + vmax / 2
-    spread = 0.0
-    if sample.size >= 4:
-        q25, q75 = np.quantile(sample, [0.25, 0.75])
-        with np.errstate(over="ignore"):
-            spread = float(q75 - q25) / 1.349 if np.isfinite(q75 - q25) else q75 / 2 - q25 / 2
-    if not (np.isfinite(spread) and spread > 0):
-        spread = vmax / 2 - vmin / 2
-    return center, float(spread)
 
 
 def _summarize_block(block: Any, positions: list[int], local: np.ndarray,

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..summaries.grid import BinLayout, choose_core_scale, count_with_moments, design_layout
+from ..summaries.standardize import standardize
 from .censoring import IntervalCensored, LeftCensored, RightCensored
 from .likelihood import ExactValues
 
@@ -71,8 +72,7 @@ class KindGrid:
     spread: float
 
     def standardized(self, x: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return (np.asarray(x, dtype=float) - self.center) / self.spread
+        return standardize(np.asarray(x, dtype=float), self.center, self.spread)
 
     def bins(self, points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Weighted counts and power sums per bin of a block's points."""
@@ -89,12 +89,12 @@ def design_grid(sample: np.ndarray, vmin: float, vmax: float, center: float,
                 spread: float, n_core: int = 512) -> KindGrid:  # fmt: skip
     """The grid of a kind from a sample of its points and their range, laid out as
     the ordinary large-column path lays out a column (heavy tails get a log or asinh
-    core). ``center``/``spread`` standardise (:func:`.pipeline.standardizing_constants`)."""
-    z = (np.asarray(sample, dtype=float) - center) / spread
-    zmin, zmax = (vmin - center) / spread, (vmax - center) / spread
+    core). ``center``/``spread`` standardise (:mod:`.summaries.standardize`)."""
+    z = standardize(np.asarray(sample, dtype=float), center, spread)
+    zmin, zmax, origin = (float(v) for v in standardize(np.array([vmin, vmax, 0.0]), center,
+                                                        spread))  # fmt: skip
     if not zmax > zmin:  # one value: a bin around it
         zmin, zmax = zmin - 0.5, zmax + 0.5
-    origin = -center / spread
     layout = design_layout(z, zmin, zmax, n_core,
                            core_scale=choose_core_scale(z, origin, zmin))  # fmt: skip
     return KindGrid(layout, float(center), float(spread))
