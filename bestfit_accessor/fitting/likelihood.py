@@ -103,8 +103,9 @@ class Grid(TermSet):
             k_hi = min(len(edges) - 2, int(np.searchsorted(edges, edges[-1] - typical)) - 1)
             k_hi = max(k_hi, k_lo)
             object.__setattr__(self, "end_bins", (k_lo, k_hi))
-            object.__setattr__(self, "log_end_widths", np.log([edges[k_lo] - edges[0],
-                                                               edges[-1] - edges[k_hi]]))
+            object.__setattr__(self, "end_edges", (float(edges[0]), float(edges[-1])))
+            object.__setattr__(self, "log_end_widths", (math.log(edges[k_lo] - edges[0]),
+                                                        math.log(edges[-1] - edges[k_hi])))
 
     def with_options(self, quadrature: bool, end_terms: bool) -> Grid:
         if (quadrature, end_terms) == (self.quadrature, self.end_terms):
@@ -124,13 +125,14 @@ class Grid(TermSet):
         if values is None:
             return None, 0.0, 0.0
         s = self.split
-        low, high = values[: s + 1], values[s + 1 :]
-        if not high.size:
-            return np.diff(low), float(low[0]), float(1.0 - low[-1])
+        if s + 1 == values.size:
+            return np.diff(values), float(values[0]), float(1.0 - values[-1])
         # Bin s straddles the switch: P = (1 - sf(e[s+1])) - cdf(e[s]).
-        middle = (1.0 - high[0]) - low[-1]
-        probs = np.concatenate([np.diff(low), [middle], -np.diff(high)])
-        return probs, float(low[0]), float(high[-1])
+        probs = np.empty(values.size - 1)
+        np.subtract(values[1 : s + 1], values[:s], out=probs[:s])
+        probs[s] = (1.0 - values[s + 1]) - values[s]
+        np.subtract(values[s + 1 : -1], values[s + 2 :], out=probs[s + 1 :])
+        return probs, float(values[0]), float(values[-1])
 
     def probs(self, model: Model, shapes, loc, scale, a, b) -> np.ndarray | None:
         """Probabilities of all bins."""
@@ -180,21 +182,41 @@ class Grid(TermSet):
 
     def _end_terms(self, model, shapes, loc, scale, a, b, probs, cdf_first,
                    sf_last) -> np.ndarray:  # fmt: skip
-        terms = np.zeros(4)
-        if not (np.isfinite(a) or np.isfinite(b)):
-            return terms  # no support bound to sit on an extreme observation
+        # Scalar arithmetic: this runs at every evaluation of a bounded family, and
+        # numpy's per-call overhead on four numbers was most of its cost.
+        lower, upper = math.isfinite(a), math.isfinite(b)
+        if not (lower or upper):
+            return _NO_END_TERMS  # no support bound to sit on an extreme observation
         k_lo, k_hi = self.end_bins
-        z = np.clip((self.edges[[0, -1]] - loc) / scale, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if np.isfinite(a):
-                terms[0] = np.log(cdf_first)
-            if np.isfinite(b):
-                terms[1] = np.log(sf_last)
-            logf = model.family.logpdf(z, *shapes) - math.log(scale)
-            masses = np.array([np.sum(probs[:k_lo]), np.sum(probs[k_hi:])])
-            average = np.log(masses) - self.log_end_widths
-            terms[2:] = np.minimum(logf - average, 0.0)
-        return np.where(np.isnan(terms), -700.0, np.maximum(terms, -700.0))
+        first, last = self.end_edges
+        z = np.array([min(max((first - loc) / scale, a), b), min(max((last - loc) / scale, a), b)])
+        logf = model.family.logpdf(z, *shapes)
+        log_scale = math.log(scale)
+        width_lo, width_hi = self.log_end_widths
+        return np.array([
+            _clamped(_log(cdf_first)) if lower else 0.0,
+            _clamped(_log(sf_last)) if upper else 0.0,
+            _clamped(min(float(logf[0]) - log_scale - (_log(float(probs[:k_lo].sum())) - width_lo),
+                         0.0)),
+            _clamped(min(float(logf[1]) - log_scale - (_log(float(probs[k_hi:].sum())) - width_hi),
+                         0.0)),
+        ])  # fmt: skip
+
+
+_NO_END_TERMS = np.zeros(4)
+_NO_END_TERMS.flags.writeable = False
+
+
+def _log(value: float) -> float:
+    """``np.log`` of one number without numpy's call overhead (−inf at 0, NaN below)."""
+    if value > 0:
+        return math.log(value)
+    return -math.inf if value == 0 else math.nan
+
+
+def _clamped(term: float) -> float:
+    """An end term floored at −700 (NaN too: a hopeless start, not an error)."""
+    return -700.0 if term != term else max(term, -700.0)
 
 
 #: The typical (median) gap between distinct values, in standardised units, must exceed
@@ -403,7 +425,7 @@ class Model:
             out[:split] = self.family.cdf(lo, *shapes)
         if hi.size:
             out[split:] = self.family.sf(hi, *shapes)
-        if not np.all(np.isfinite(out)):
+        if not math.isfinite(out.sum()):  # values in [0, 1]: finite sum iff all finite
             out[:split] = dist.cdf(x[:split], *shapes, loc=loc, scale=scale)
             out[split:] = dist.sf(x[split:], *shapes, loc=loc, scale=scale)
             if not np.all(np.isfinite(out)):
