@@ -79,6 +79,8 @@ class Coordinates:
         self.vmin, self.vmax = float(vmin), float(vmax)
         self.range = max(self.vmax - self.vmin, 1e-300)
         self._last_shapes: tuple | None = None
+        self._support_key: tuple | None = None
+        self._support_value = (-math.inf, math.inf)
         self._gap_key: tuple | None = None
         self._gap_value = (self.min_gap, self.min_gap)
         self._last_quartiles = np.empty(3)
@@ -89,7 +91,7 @@ class Coordinates:
             # Median and spread in data units: near a limit (scale ~ 1e6 × the data's
             # spread) a coordinate in units of the scale would be hopelessly coarse.
             z25, z50, z75 = self._quartiles(start[: self.n_shapes])
-            if np.isfinite(z25) and np.isfinite(z50) and z75 > z25:
+            if math.isfinite(z25) and math.isfinite(z50) and z75 > z25:
                 self.loc0 = self.loc0 + self.unit * float(z50)
                 self.unit = self.unit * float(z75 - z25)
             else:
@@ -100,8 +102,8 @@ class Coordinates:
         """``both``, ``lower``, ``upper`` or ``free``: which support bounds are finite."""
         shapes = params[: dist.numargs]
         a, b = family_of(dist).support(*shapes)
-        return ("both" if np.isfinite(a) and np.isfinite(b) else "lower" if np.isfinite(a)
-                else "upper" if np.isfinite(b) else "free")  # fmt: skip
+        return ("both" if math.isfinite(a) and math.isfinite(b) else "lower" if math.isfinite(a)
+                else "upper" if math.isfinite(b) else "free")  # fmt: skip
 
     @staticmethod
     def modes(dist, params: np.ndarray) -> list[str]:
@@ -119,7 +121,10 @@ class Coordinates:
     def _support(self, shapes) -> tuple[float, float]:
         if not self.n_shapes:
             return float(self.dist.a), float(self.dist.b)
-        return self.family.support(*shapes)
+        key = tuple(float(s) for s in shapes)
+        if key != self._support_key:  # to_params and the gaps ask for the same shapes
+            self._support_key, self._support_value = key, self.family.support(*shapes)
+        return self._support_value
 
     def _quartiles(self, shapes) -> np.ndarray:
         key = tuple(float(s) for s in shapes)
@@ -135,11 +140,11 @@ class Coordinates:
         cap = self.shape_log_cap
         for i, (lo, hi) in enumerate(self.kinds):
             t = theta[i]
-            if np.isfinite(lo) and np.isfinite(hi):
+            if math.isfinite(lo) and math.isfinite(hi):
                 out[i] = lo + (hi - lo) / (1.0 + math.exp(-min(max(t, -700.0), 700.0)))
-            elif np.isfinite(lo):
+            elif math.isfinite(lo):
                 out[i] = lo + math.exp(min(max(t, -cap), cap))
-            elif np.isfinite(hi):
+            elif math.isfinite(hi):
                 out[i] = hi - math.exp(min(max(t, -cap), cap))
             elif self.asinh_shapes:
                 out[i] = math.sinh(min(max(t, -cap), cap))
@@ -196,10 +201,10 @@ class Coordinates:
         coordinates that do not place the bounds themselves (free, quantile) must
         not let a density spike ride an extreme observation."""
         a, b = self._support(shapes)
-        if np.isfinite(a) and loc + scale * a > self.vmin - self.min_gap:
+        if math.isfinite(a) and loc + scale * a > self.vmin - self.min_gap:
             if loc + scale * a > self.vmin - self._gaps(shapes, a, b)[0]:
                 return math.nan
-        if np.isfinite(b) and loc + scale * b < self.vmax + self.min_gap:
+        if math.isfinite(b) and loc + scale * b < self.vmax + self.min_gap:
             if loc + scale * b < self.vmax + self._gaps(shapes, a, b)[1]:
                 return math.nan
         return loc
@@ -226,7 +231,7 @@ class Coordinates:
     def _spikes(self, shapes: np.ndarray, bound: float, inward: float) -> bool:
         """Whether the standardised density rises by more than one log unit over the
         last four decades of distance to a finite support ``bound``."""
-        if not np.isfinite(bound):
+        if not math.isfinite(bound):
             return False
         unit = max(1.0, abs(bound))
         near, far = bound + inward * 1e-9 * unit, bound + inward * 1e-5 * unit
@@ -239,12 +244,12 @@ class Coordinates:
         theta = np.empty(len(params))
         for i, (lo, hi) in enumerate(self.kinds):
             s = float(params[i])
-            if np.isfinite(lo) and np.isfinite(hi):
+            if math.isfinite(lo) and math.isfinite(hi):
                 v = min(max((s - lo) / (hi - lo), 1e-9), 1 - 1e-9)
                 theta[i] = math.log(v / (1.0 - v))
-            elif np.isfinite(lo):
+            elif math.isfinite(lo):
                 theta[i] = math.log(max(s - lo, 1e-12 * max(1.0, abs(lo))))
-            elif np.isfinite(hi):
+            elif math.isfinite(hi):
                 theta[i] = math.log(max(hi - s, 1e-12 * max(1.0, abs(hi))))
             elif self.asinh_shapes:
                 theta[i] = math.asinh(s)

@@ -330,7 +330,7 @@ class ExactValues(TermSet):
         out = out - math.log(scale)
         if not out.max(initial=-math.inf) <= self.log_density_cap:
             return None  # a spike on an observation, or NaN
-        if not np.all(np.isfinite(out)):
+        if not math.isfinite(out.sum()) and not np.all(np.isfinite(out)):
             # The private kernel can overflow where the public one is guarded.
             out = np.asarray(model.dist.logpdf(self.values, *shapes, loc=loc, scale=scale),
                              dtype=float)  # fmt: skip
