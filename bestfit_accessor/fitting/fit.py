@@ -134,6 +134,13 @@ BINNED_AGREEMENT = 1e-4
 #: to their normal limit that way and the binned optimum is right there (climbing
 #: them all cost +18% CPU for gains below 0.1).
 EDGE_NEAR = 1e-4
+#: Step (in the plain coordinates) of the probe for a wall of ``-inf`` likelihood
+#: next to a compressed climb's optimum (:func:`_against_a_wall`); a simplex follows
+#: such a wall where Newton steps stall on it.
+WALL_STEP = 1e-3
+#: A fit this many log-units per row below the histogram's own likelihood is far
+#: from the data (:attr:`FitData.misfit_loglik`).
+MISFIT_PER_ROW = 1.0
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 
@@ -165,6 +172,10 @@ class FitData:
     spread: float = 1.0
     #: a large column's smallest and largest fitted value, in data units
     raw_extremes: np.ndarray | None = None
+    #: the coarse binned log-likelihood below which a fit is far from the data
+    #: (:data:`MISFIT_PER_ROW` under the histogram's own): its optimiser may need
+    #: the Hessian where Gauss–Newton stalls (:func:`.optimiser.maximise`)
+    misfit_loglik: float = -math.inf
 
     @property
     def min_gap(self) -> float:
@@ -249,6 +260,9 @@ def prepare_fit_data(
     coarse_keep = _group_edges(layout, COARSE_GROUP * per_512)
     coarse_edges = edges[coarse_keep]
     coarse_counts = np.add.reduceat(counts, coarse_keep[:-1])
+    used = coarse_counts > 0
+    histogram_loglik = float(np.dot(coarse_counts[used], np.log(
+        coarse_counts[used] / max(n_obs, 1) / np.diff(coarse_edges)[used])))  # fmt: skip
     return FitData(
         column=column,
         sample=sample,
@@ -273,6 +287,7 @@ def prepare_fit_data(
         spread=float(spread),
         raw_extremes=None if raw_extremes is None or exact is not None
         else np.asarray(raw_extremes, dtype=float),
+        misfit_loglik=histogram_loglik - MISFIT_PER_ROW * n_obs,
     )
 
 
@@ -475,7 +490,24 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     theta, moved, _ = maximise(model, plain, plain.from_params(best), max_iter=EXACT_STEPS,
                                ftol=ftol, hessian=True)  # fmt: skip
     theta, moved = _push_to_limits(model, plain, theta, moved, ftol)
+    if _against_a_wall(model, plain, theta):
+        theta, moved = _simplex_finish(model, plain, theta, moved)
     return plain.to_params(theta) if moved > value and trusted(plain.to_params(theta)) else best
+
+
+def _against_a_wall(model: Model, coords: Coordinates, theta: np.ndarray) -> bool:
+    """Whether a small step in some coordinate makes the likelihood ``-inf`` with the
+    data inside the support: scipy's log-density underflowing far out in a light
+    tail (hypsecant's ``cosh`` past z ≈ 710, moyal's ``exp(−z)``). The optimum
+    then lies on that wall, which Newton steps cannot follow: they aim through it."""
+    for j in range(theta.size):
+        for step in (WALL_STEP, -WALL_STEP):
+            trial = theta.copy()
+            trial[j] += step * max(1.0, abs(theta[j]))
+            params = coords.to_params(trial)
+            if model.support_ok(params)[0] and not np.isfinite(model.loglik(params)):
+                return True
+    return False
 
 
 def _polish_exact(dist, params: np.ndarray, fine: Model, exact: Model | None, data: FitData,
@@ -710,8 +742,9 @@ def _refine(dist, start, coarse, fine, data, bounds, ftol, probes) -> np.ndarray
         before_gaps = mode == "quantile" and len(modes) > 1
         steps = QUANTILE_STEPS if before_gaps else COARSE_STEPS
         theta, _, _ = maximise(coarse, coords, coords.from_params(params), max_iter=steps,
-                               ftol=ftol, probes=probes,
-                               stop_at_bound=before_gaps)  # fmt: skip
+                               ftol=ftol, probes=probes, stop_at_bound=before_gaps,
+                               hessian_below=-math.inf if data.exact_everywhere
+                               else data.misfit_loglik)  # fmt: skip
         params = coords.to_params(theta)
     if fine is coarse:
         return params

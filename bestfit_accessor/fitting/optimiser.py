@@ -26,12 +26,15 @@ DIFF_STEP = 1e-6
 #: larger, since a second difference divides the rounding of a sum of 1e5 terms by
 #: its square.
 HESSIAN_STEP = 1e-4
+#: Damping at which Gauss–Newton counts as stuck (see ``hessian_below``).
+STUCK_DAMPING = 1e2
 
 
 def maximise(
     model: Model, coords: Coordinates, theta: np.ndarray, *, max_iter: int = 60,
     ftol: float = 1e-3, deadline: float = math.inf, probes: np.ndarray | None = None,
     stop_at_bound: bool = False, fixed: tuple[int, ...] = (), hessian: bool = False,
+    hessian_below: float = -math.inf,
 ) -> tuple[np.ndarray, float, int]:  # fmt: skip
     """Levenberg–Marquardt ascent of ``model.loglik`` over ``coords``.
 
@@ -48,8 +51,11 @@ def maximise(
     differences (where every point is feasible): Gauss–Newton's ``JᵀJ`` is the
     outer product of the terms' gradients, which a family far from fitting the
     data (a normal on Pareto rows) inflates by orders of magnitude, so its steps
-    crawl. Returns the best coordinates, their log-likelihood and the number of
-    evaluations.
+    crawl. Below a log-likelihood of ``hessian_below`` (a fit far from the data:
+    gompertz or trapezoid on log-logistic rows, 1e6–1e7 log-units short), the
+    Hessian takes over once no Gauss–Newton step improves up to a damping of
+    :data:`STUCK_DAMPING`; fits that describe the data never pay for it. Returns
+    the best coordinates, their log-likelihood and the number of evaluations.
     """
     theta = np.asarray(theta, dtype=float).copy()
     r0 = model.log_probs(coords.to_params(theta))
@@ -68,11 +74,16 @@ def maximise(
         if newton is not None:
             _, hess, used = newton
             evals += used
-        diag = np.abs(np.diag(hess))
-        floor = 1e-12 * max(float(diag.max()), 1e-300)
-        diag = np.maximum(diag, floor)
+        diag = _damping(hess)
         improved = False
         while lam < 1e12:
+            if not hessian and lam > STUCK_DAMPING and f < hessian_below:
+                newton = _newton_terms(model, coords, theta, f, fixed)
+                hessian = True  # once: from here on, every step uses the Hessian
+                if newton is not None:
+                    _, hess, used = newton
+                    evals += used
+                    diag, lam = _damping(hess), 1e-3
             try:
                 delta = np.linalg.solve(hess + lam * np.diag(diag), grad)
             except np.linalg.LinAlgError:
@@ -116,6 +127,12 @@ def maximise(
         else:
             small_steps = 0
     return theta, f, evals
+
+
+def _damping(hess: np.ndarray) -> np.ndarray:
+    """Marquardt's scaling: the curvature's diagonal, floored relative to its largest."""
+    diag = np.abs(np.diag(hess))
+    return np.maximum(diag, 1e-12 * max(float(diag.max()), 1e-300))
 
 
 def _gauss_newton_terms(model: Model, coords: Coordinates, theta: np.ndarray, r0: np.ndarray,
