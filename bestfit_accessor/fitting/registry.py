@@ -104,9 +104,14 @@ SHAPE_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
 }
 
 
-#: Families whose CDF is much slower than their PDF over part of the parameter space;
-#: their bin probabilities are integrated from the PDF instead (see ``binned.Model``).
-PDF_QUADRATURE = frozenset({"skewnorm"})
+#: Families whose CDF is much slower than their PDF over part of the parameter space
+#: (skewnorm: numerical integration) or throughout (rice's Marcum Q, the incomplete
+#: beta functions of beta, betaprime and rdist, halfgennorm's incomplete gamma,
+#: recipinvgauss): their bin probabilities are integrated from the PDF instead
+#: (:class:`.likelihood.Grid`). On 1M normal rows their fits took 0.15 s less CPU,
+#: their exact log-likelihoods moved by −0.013 to +0.35.
+PDF_QUADRATURE = frozenset({"skewnorm", "rice", "beta", "betaprime", "rdist", "halfgennorm",
+                            "recipinvgauss"})
 
 
 #: The default candidates that usually take longest to fit (expensive CDFs or
