@@ -11,7 +11,8 @@ a fine histogram of every row (a large column), and for a column of at most
 2. Levenberg–Marquardt (:func:`.optimiser.maximise`) on the coarse terms (the
    histogram with core bins merged by :data:`COARSE_GROUP`, or the exact values),
    first in quantile coordinates (straight ridges), then for a bounded support in
-   gap coordinates (optima on the support boundary);
+   gap coordinates (optima on the support boundary); a fit far below the
+   histogram's own likelihood switches to Newton steps where Gauss–Newton stalls;
 3. a short polish on the fine terms; a support bound that ended on an extreme
    observation is tried once more one step away;
 4. on a column with few distinct values (every stage exact), two more starts are
@@ -450,9 +451,12 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     keeps one basin, and burr12's on its own data can be the wrong one); the best
     goes on in plain coordinates (loc, log scale, log or asinh shapes), which
     follow a shape to a limit and a support bound that rests on the minimum
-    (skewcauchy's a → 1). With ``other_basins_only`` (a large column whose binned
-    optimum the compressed likelihood confirms), only the neutral start is climbed,
-    and the result is kept where it wins.
+    (skewcauchy's a → 1), and a simplex follows a wall of underflow next to the
+    optimum (:func:`_against_a_wall`). A family with two basins (:data:`TWO_BASINS`)
+    takes its neutral start to the binned optimum of the regular basin first. With
+    ``other_basins_only`` (a large column whose binned optimum the compressed
+    likelihood confirms), only the neutral start is climbed, and the result is kept
+    where it wins.
     """
     model = Model.exact(dist, data.compressed, data.vmin, data.vmax)
     best, value = params, model.loglik(params)
