@@ -70,16 +70,22 @@ def test_sigkill_of_a_worker_mid_fit_is_retried_to_identical_results(frame):
 
 @pytest.mark.fault
 def test_keyboard_interrupt_cancels_outstanding_tasks(frame, sleepy):
+    finished = threading.Event()
+
     def interrupt_once_fitting() -> None:
         deadline = time.monotonic() + 60
         while not _running_fit_workers() and time.monotonic() < deadline:
             time.sleep(0.02)
-        _thread.interrupt_main()
+        if not finished.is_set():  # an interrupt after the fit would end the session
+            _thread.interrupt_main()
 
     threading.Thread(target=interrupt_once_fitting, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        # The sleepy fit needs minutes, so the fit is surely running when interrupted.
-        frame.bestfit.fit("v", distributions=[*DISTS, sleepy], random_state=1)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            # The sleepy fit needs minutes, so the fit is surely running when interrupted.
+            frame.bestfit.fit("v", distributions=[*DISTS, sleepy], random_state=1)
+    finally:
+        finished.set()
     interrupted = time.monotonic()
     while _running_fit_workers() and time.monotonic() - interrupted < 5:
         time.sleep(0.05)
