@@ -348,7 +348,11 @@ def evaluate_candidate(task: dict) -> dict:
             out["ours_exact"] = -math.inf
             out["ours_degenerate"] = f"to_scipy/logpdf raised {type(exc).__name__}: {exc}"
 
-    # scipy's own fit.
+    # scipy's own fit (or its cached outcome: it depends only on the column and the family).
+    cache = Path(task["cache_path"]) if task.get("cache_path") else None
+    if cache is not None and cache.exists():
+        out.update(json.loads(cache.read_text()))
+        return out
     out.update(scipy_status="error", scipy_detail="", scipy_exact=math.nan, scipy_k=0)
     out["scipy_params"] = ""
     out["scipy_peak"] = math.nan
@@ -389,6 +393,8 @@ def evaluate_candidate(task: dict) -> dict:
         out["scipy_detail"] = f"{type(exc).__name__}: {exc}"
     finally:
         signal.signal(signal.SIGALRM, previous)
+    if cache is not None and out["scipy_status"] != "timeout":
+        cache.write_text(json.dumps({k: v for k, v in out.items() if k.startswith("scipy_")}))
     return out
 
 
@@ -476,7 +482,8 @@ def _failed_task(task: dict, status: str, why: str) -> dict:
     }
 
 
-def run_dataset(ds: Dataset, pool: ScipyPool, workdir: Path, seed: int) -> Outcome:
+def run_dataset(ds: Dataset, pool: ScipyPool, workdir: Path, seed: int,
+                cache: Path | None = None) -> Outcome:
     x = ds.values
     n = int(x.size)
     started = time.perf_counter()
@@ -513,6 +520,9 @@ def run_dataset(ds: Dataset, pool: ScipyPool, workdir: Path, seed: int) -> Outco
                 "cap": pool.cap,
                 "ends": ends,
                 "ours_params": dict(row["params"]) if ok else None,
+                "cache_path": "" if cache is None else str(
+                    cache / f"{cache_key(ds.name, n, seed)}-{row['distribution']}.json"
+                ),
             }
         )
     started = time.perf_counter()
@@ -548,6 +558,13 @@ def run_dataset(ds: Dataset, pool: ScipyPool, workdir: Path, seed: int) -> Outco
             )
         )
     return outcome
+
+
+def cache_key(name: str, n: int, seed: int) -> str:
+    """A file-name-safe key of a column for ``--scipy-cache`` (scipy's version included:
+    another scipy may fit differently)."""
+    label = "".join(c if c.isalnum() or c in ".=-" else "_" for c in name)
+    return f"{label}-n{n}-seed{seed}-scipy{scipy.__version__}"
 
 
 # ------------------------------------------------------------------------ datasets
@@ -947,6 +964,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--realdata", type=Path, default=REALDATA)
     parser.add_argument("--pairs-csv", default=None, help="write every pair (with params) here")
+    parser.add_argument("--scipy-cache", type=Path, default=None,
+                        help="keep scipy's fits here and reuse them on the next run")
     args = parser.parse_args()
     sizes = [1000] if args.quick else sorted(set(args.sizes))
 
@@ -969,6 +988,8 @@ def main() -> None:
     pd.DataFrame({"x": warm}).bestfit.fit("x", random_state=0)
 
     load_before = os.getloadavg()[0]
+    if args.scipy_cache is not None:
+        args.scipy_cache.mkdir(parents=True, exist_ok=True)
     pool = ScipyPool(args.scipy_timeout)
     outcomes = []
     started = time.perf_counter()
@@ -976,7 +997,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench_realdata_") as tmp:
             for ds in suite:
                 log(f"{ds.name}, n = {ds.values.size}")
-                outcomes.append(run_dataset(ds, pool, Path(tmp), args.seed))
+                outcomes.append(run_dataset(ds, pool, Path(tmp), args.seed, args.scipy_cache))
     finally:
         pool.kill()
     total = time.perf_counter() - started

@@ -173,3 +173,32 @@ def assert_same_fits(a, b) -> None:
                 f"row {i} ({a['column'].iloc[i]!r}, {a['distribution'].iloc[i]!r}): "
                 f"{name} {left!r} != {right!r}"
             )
+
+
+def large_fit_data(x: np.ndarray):
+    """FitData of a large column as the pipeline builds it: binned with per-bin power
+    sums from a 10,000-row sample's layout, the extremes known in data units."""
+    from bestfit_accessor.fitting.fit import prepare_fit_data
+    from bestfit_accessor.pipeline import standardize, standardizing_constants
+    from bestfit_accessor.summaries import grid
+
+    raw = x[np.random.default_rng(0).permutation(x.size)[:10_000]]
+    center, spread = standardizing_constants(raw, x.min(), x.max())
+    sample = standardize(raw, center, spread)
+    zmin, zmax = standardize(np.array([x.min(), x.max()]), center, spread)
+    origin = float(standardize(np.array([0.0]), center, spread)[0])
+    layout = grid.design_layout(sample, float(zmin), float(zmax),
+                                core_scale=grid.choose_core_scale(sample, origin, float(zmin)))
+    counts, moments = grid.count_with_moments(standardize(x, center, spread), layout)
+    return prepare_fit_data("x", sample, layout, counts, layout.edges[0], layout.edges[-1],
+                            None, None, center, spread, moments, (x.min(), x.max()))  # fmt: skip
+
+
+def exact_on_rows(name: str, record: dict, data, x: np.ndarray) -> float:
+    """The exact log-likelihood of every row at a fit record's parameters (data units)."""
+    from bestfit_accessor.fitting.fit import to_data_params
+
+    assert record["status"] == "ok", record["message"]
+    params = to_data_params(np.array(list(record["params"].values())), data.center,
+                            data.spread)  # fmt: skip
+    return float(getattr(st, name).logpdf(x, *params).sum())

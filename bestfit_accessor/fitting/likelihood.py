@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .kinks import GroupMoments, kinks_of
 from .scipy_adapter import family_of
 
 __all__ = ["ExactValues", "Grid", "Model", "TermSet"]
@@ -244,6 +245,9 @@ class ExactValues(TermSet):
     #: family evaluated far out in a tail gives every value the same garbage density)
     #: are treated as infeasible: see :data:`RESOLVED_SHARE`.
     spacing: float = 0.0
+    #: The groups behind compressed terms; near a kink of the log-density their
+    #: terms are integrated over the group instead (:mod:`.kinks`).
+    groups: GroupMoments | None = None
 
     reported = True
     uses_cdf = False
@@ -301,7 +305,8 @@ class ExactValues(TermSet):
         centred = v - np.repeat(mean, sizes)
         var = np.add.reduceat(n * centred**2, starts) / total
         third = np.add.reduceat(n * centred**3, starts) / total
-        return _gauss_rule(total, mean, var, third, self.log_density_cap, self.spacing)
+        ends = (v[starts], v[starts + sizes - 1])
+        return _gauss_rule(total, mean, var, third, self.log_density_cap, self.spacing, ends)
 
     @classmethod
     def from_bin_moments(cls, edges: np.ndarray, counts: np.ndarray, sums: np.ndarray,
@@ -328,6 +333,15 @@ class ExactValues(TermSet):
         z = np.clip(z, a, b)
         out = model.family.logpdf(z, *shapes)
         out = out - math.log(scale)
+        if self.groups is not None and (kinks := kinks_of(model.dist.name, shapes, loc,
+                                                           scale)) is not None:  # fmt: skip
+            def log_density(x: np.ndarray) -> np.ndarray:
+                return model.family.logpdf(np.clip((x - loc) / scale, a, b), *shapes) \
+                    - math.log(scale)
+
+            near = self.groups.integrated(log_density, kinks)
+            if near is not None:
+                self.groups.spread_over_nodes(out, *near)
         if not out.max(initial=-math.inf) <= self.log_density_cap:
             return None  # a spike on an observation, or NaN
         if not math.isfinite(out.sum()) and not np.all(np.isfinite(out)):
@@ -358,8 +372,12 @@ def _gauss_rule(total: np.ndarray, mean: np.ndarray, var: np.ndarray, third: np.
         points = np.clip(points, ranges[0][:, None], ranges[1][:, None])
     weights = total[:, None] * np.where(multi[:, None], np.c_[share_low, 1.0 - share_low],
                                         np.array([1.0, 0.0]))  # fmt: skip
-    keep = weights.ravel() > 0
-    return ExactValues(points.ravel()[keep], weights.ravel()[keep], log_density_cap, spacing)
+    kept = weights > 0
+    groups = None if ranges is None else GroupMoments.of_groups(
+        *ranges, total, mean, np.where(multi, var, 0.0), np.where(multi, third, 0.0), kept)
+    keep = kept.ravel()
+    return ExactValues(points.ravel()[keep], weights.ravel()[keep], log_density_cap, spacing,
+                       groups)  # fmt: skip
 
 
 class Model:

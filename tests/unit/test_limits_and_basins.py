@@ -18,6 +18,7 @@ from bestfit_accessor.fitting.likelihood import ExactValues, Model
 from bestfit_accessor.fitting.optimiser import maximise
 from bestfit_accessor.fitting.starts import cusp_point
 
+from ..helpers import exact_on_rows, large_fit_data
 from .test_exact_likelihood import exact_fit_data
 
 SEEDS = (0, 1, 2)
@@ -189,25 +190,6 @@ def test_a_support_far_from_zero_survives_the_conversion_to_data_units():
     assert exact >= _scipy_loglik("truncnorm", x) - 1e-3
 
 
-def _large_fit_data(x: np.ndarray):
-    """FitData of a large column as the pipeline builds it: binned with per-bin power
-    sums from a 10,000-row sample's layout, the extremes known in data units."""
-    from bestfit_accessor.fitting.fit import prepare_fit_data
-    from bestfit_accessor.pipeline import standardize, standardizing_constants
-    from bestfit_accessor.summaries import grid
-
-    raw = x[np.random.default_rng(0).permutation(x.size)[:10_000]]
-    center, spread = standardizing_constants(raw, x.min(), x.max())
-    sample = standardize(raw, center, spread)
-    zmin, zmax = standardize(np.array([x.min(), x.max()]), center, spread)
-    origin = float(standardize(np.array([0.0]), center, spread)[0])
-    layout = grid.design_layout(sample, float(zmin), float(zmax),
-                                core_scale=grid.choose_core_scale(sample, origin, float(zmin)))
-    counts, moments = grid.count_with_moments(standardize(x, center, spread), layout)
-    return prepare_fit_data("x", sample, layout, counts, layout.edges[0], layout.edges[-1],
-                            None, None, center, spread, moments, (x.min(), x.max()))  # fmt: skip
-
-
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize(("draw", "names"), [
     (st.lognorm(2.5), ["pearson3", "gamma", "invgamma", "genpareto"]),
@@ -220,7 +202,7 @@ def test_a_large_columns_ok_fit_has_a_finite_density_at_every_observation(draw, 
     from bestfit_accessor.fitting.fit import to_data_params
 
     x = draw.rvs(size=300_000, random_state=np.random.default_rng([seed, 7]))
-    data = _large_fit_data(x)
+    data = large_fit_data(x)
     for name in names:
         record = fit_distribution(name, data)
         if record["status"] != "ok":
@@ -238,7 +220,7 @@ def test_mielke_starts_next_to_the_data_on_a_million_heavy_tailed_rows():
     from bestfit_accessor.fitting.fit import to_data_params
 
     x = st.fisk(1.2).rvs(size=1_000_000, random_state=np.random.default_rng([11, 4]))
-    data = _large_fit_data(x)
+    data = large_fit_data(x)
     record = fit_distribution("mielke", data)
     params = to_data_params(np.array(list(record["params"].values())), data.center,
                             data.spread)  # fmt: skip
@@ -255,7 +237,7 @@ def test_a_large_columns_shape_at_its_domain_edge_is_climbed_on_the_compressed_t
     from bestfit_accessor.fitting.fit import to_data_params
 
     x = st.lognorm(2.5).rvs(size=1_000_000, random_state=np.random.default_rng([11, 1]))
-    data = _large_fit_data(x)
+    data = large_fit_data(x)
     record = fit_distribution("skewcauchy", data)
     params = to_data_params(np.array(list(record["params"].values())), data.center,
                             data.spread)  # fmt: skip
@@ -263,30 +245,22 @@ def test_a_large_columns_shape_at_its_domain_edge_is_climbed_on_the_compressed_t
     assert st.skewcauchy.logpdf(x, *params).sum() >= st.skewcauchy.logpdf(x, *reference).sum() - 1
 
 
-def _exact_on_rows(name: str, record: dict, data, x: np.ndarray) -> float:
-    from bestfit_accessor.fitting.fit import to_data_params
-
-    assert record["status"] == "ok", record["message"]
-    params = to_data_params(np.array(list(record["params"].values())), data.center,
-                            data.spread)  # fmt: skip
-    return float(getattr(st, name).logpdf(x, *params).sum())
-
-
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_a_fit_far_from_the_data_takes_newton_steps_where_gauss_newton_stalls(seed):
     """trapezoid on 1M log-logistic rows is ~7 log-units per row below the histogram;
-    Gauss–Newton's curvature there is no guide and its damping ran out 1e5–1e6
-    log-units short of what the Hessian's steps reach."""
+    Gauss–Newton's curvature there is no guide and its damping ran out 1e4–1.4e6
+    log-units short of what the Hessian's steps reach (seeds 5 and 4; numpy 2.4,
+    scipy 1.17). The bound asks for a tenth of the smallest gain."""
     import dataclasses
     import math
 
     x = st.fisk(1.2).rvs(size=1_000_000, random_state=np.random.default_rng([11, seed]))
-    data = _large_fit_data(x)
+    data = large_fit_data(x)
     gauss_newton_only = dataclasses.replace(data, misfit_loglik=-math.inf)
-    ours = _exact_on_rows("trapezoid", fit_distribution("trapezoid", data), data, x)
-    before = _exact_on_rows("trapezoid", fit_distribution("trapezoid", gauss_newton_only),
+    ours = exact_on_rows("trapezoid", fit_distribution("trapezoid", data), data, x)
+    before = exact_on_rows("trapezoid", fit_distribution("trapezoid", gauss_newton_only),
                             data, x)  # fmt: skip
-    assert ours >= before + 1e4, (ours, before)
+    assert ours >= before + 1e3, (ours, before)
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6])
@@ -297,10 +271,10 @@ def test_a_climb_against_an_underflow_wall_is_finished_by_a_simplex(seed, monkey
     from bestfit_accessor.fitting import fit as fit_module
 
     x = st.fisk(1.2).rvs(size=1_000_000, random_state=np.random.default_rng([11, seed]))
-    data = _large_fit_data(x)
-    ours = _exact_on_rows("moyal", fit_distribution("moyal", data), data, x)
+    data = large_fit_data(x)
+    ours = exact_on_rows("moyal", fit_distribution("moyal", data), data, x)
     monkeypatch.setattr(fit_module, "_against_a_wall", lambda *args: False)
-    without = _exact_on_rows("moyal", fit_distribution("moyal", data), data, x)
+    without = exact_on_rows("moyal", fit_distribution("moyal", data), data, x)
     assert ours >= without + 1e3, (ours, without)
 
 
@@ -312,8 +286,8 @@ def test_a_large_columns_second_basin_is_reached_from_the_neutral_start(name, se
     coordinates, stays in the regular basin (burr was 3,400 log-units behind scipy).
     scipy's own fit with loc = 0 (the truth here, nested in ours) is the floor."""
     x = st.burr12(2.0, 1.5).rvs(size=1_000_000, random_state=np.random.default_rng([11, seed]))
-    data = _large_fit_data(x)
-    ours = _exact_on_rows(name, fit_distribution(name, data), data, x)
+    data = large_fit_data(x)
+    ours = exact_on_rows(name, fit_distribution(name, data), data, x)
     dist = getattr(st, name)
     nested = dist.logpdf(x, *dist.fit(x[:20_000], floc=0.0)).sum()
     assert np.isfinite(nested)
@@ -344,9 +318,9 @@ def test_a_ten_million_row_fit_is_climbed_where_binned_and_compressed_disagree(s
     hundreds of log-units below the exact optimum. Disagreement beyond 100 units in
     all sends it to the compressed climb, which ends within one unit of it."""
     x = st.fisk(1.2).rvs(size=10_000_000, random_state=np.random.default_rng([12, seed]))
-    data = _large_fit_data(x)
+    data = large_fit_data(x)
     record = fit_distribution("cauchy", data)
-    ours = _exact_on_rows("cauchy", record, data, x)
+    ours = exact_on_rows("cauchy", record, data, x)
     from bestfit_accessor.fitting.fit import to_data_params
 
     loc, scale = to_data_params(np.array(list(record["params"].values())), data.center,
