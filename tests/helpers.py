@@ -202,3 +202,19 @@ def exact_on_rows(name: str, record: dict, data, x: np.ndarray) -> float:
     params = to_data_params(np.array(list(record["params"].values())), data.center,
                             data.spread)  # fmt: skip
     return float(getattr(st, name).logpdf(x, *params).sum())
+
+
+def gathered_fit_data(x: np.ndarray):
+    """FitData of a column the pipeline gathers whole (at most 100,000 values),
+    standardised as it does: exact values plus their compressed terms."""
+    from bestfit_accessor.fitting.fit import prepare_fit_data
+    from bestfit_accessor.pipeline import standardize, standardizing_constants
+    from bestfit_accessor.summaries import grid
+
+    raw = x[np.random.default_rng(0).permutation(x.size)[:10_000]]
+    center, spread = standardizing_constants(raw, x.min(), x.max())
+    z = standardize(x, center, spread)
+    sample = standardize(raw, center, spread)
+    layout = grid.design_layout(sample, float(z.min()), float(z.max()))
+    return prepare_fit_data("x", sample, layout, grid.count_values(z, layout), float(z.min()),
+                            float(z.max()), z, x, center, spread)  # fmt: skip

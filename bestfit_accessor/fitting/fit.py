@@ -306,18 +306,40 @@ def _tolerance(n_obs: int) -> float:
     return max(1e-7 * n_obs, 1e-4)
 
 
+def _widenings(dist, start: np.ndarray, data: FitData):
+    """``start`` with its scale, and loc's distance from the sample's median, multiplied
+    by growing factors (each made feasible)."""
+    centre = float(np.median(data.sample))
+    *shapes, loc, scale = start
+    for factor in (2.0, 4.0, 8.0, 16.0, 64.0, 256.0, 1e3, 1e4, 1e5, 1e6):
+        wide = np.array([*shapes, centre + (loc - centre) * factor, scale * factor])
+        yield feasible(dist, wide, data.vmin, data.vmax)
+
+
 def _rescue(dist, start: np.ndarray, model: Model, data: FitData) -> np.ndarray:
     """Widen a start whose likelihood is ``-inf`` (data far in a light tail) until finite."""
     if np.isfinite(model.loglik(start)):
         return start
-    centre = float(np.median(data.sample))
-    for factor in (2.0, 4.0, 8.0, 16.0, 64.0, 256.0, 1e3, 1e4, 1e5, 1e6):
-        *shapes, loc, scale = start
-        wide = np.array([*shapes, centre + (loc - centre) * factor, scale * factor])
-        wide = feasible(dist, wide, data.vmin, data.vmax)
+    for wide in _widenings(dist, start, data):
         if np.isfinite(model.loglik(wide)):
             return wide
     return start
+
+
+def _widest_hope(dist, start: np.ndarray, model: Model, data: FitData) -> np.ndarray | None:
+    """The best widening of a start far below the histogram's own likelihood, if it
+    does better: a light tail (gompertz's double exponential) on a column spanning
+    decades gives the largest rows log-densities of −1e90, which local steps reduce
+    by a few orders of magnitude at a time; a scale as wide as the data's range
+    starts where they can finish."""
+    value = model.loglik(start)
+    if not value < data.misfit_loglik:
+        return None
+    best, best_value = None, value
+    for wide in _widenings(dist, start, data):
+        if (wide_value := model.loglik(wide)) > best_value:
+            best, best_value = wide, wide_value
+    return best
 
 
 def _models(name: str, dist, data: FitData) -> tuple[Model, Model, Model | None]:
@@ -511,6 +533,9 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     else:
         climb(params)
         climb(neutral)
+        for start in (params, neutral):
+            if start is not None:
+                climb(_widest_hope(dist, start, model, data))
         climb(cusp_point(name, data.sample))
         climb(limit_point(name, dist, data.sample, data.vmin, data.vmax))
     if not np.isfinite(value):
@@ -661,6 +686,9 @@ def to_data_params(params: np.ndarray, center: float, spread: float) -> np.ndarr
 #: in the last place of the data (a column shifted to 1e12 has ulps of 1e-4 there,
 #: far above a relative nudge of the standardised parameters).
 _NUDGES = ((0.0, 0.0), (1e-15, 2.0), (1e-13, 8.0), (1e-11, 64.0))
+#: Relative widenings of the scale tried when a row's density underflows to zero in
+#: data units although the data lie inside the support.
+_WALL_WIDENINGS = (1e-12, 1e-10, 1e-8, 1e-6)
 
 
 def _data_loglik(dist, params: np.ndarray, raw_values: np.ndarray,
@@ -740,6 +768,17 @@ def _in_data_units(dist, params: np.ndarray, data: FitData, raw_values: np.ndarr
                     return trial, value + shift
         if not (np.isfinite(lower) or np.isfinite(upper)):
             break
+    if value == -np.inf:
+        # A fit against a wall of underflow (moyal's exp(−z) past z ≈ −710, which the
+        # optimum rests on) that rounding to data units left an extreme row beyond: a
+        # slightly wider scale brings every row's z back towards loc.
+        for widen in _WALL_WIDENINGS:
+            trial = np.array(params, dtype=float)
+            trial[-1] = scale * (1.0 + widen)
+            value = _data_loglik(dist, to_data_params(trial, data.center, data.spread),
+                                 raw_values, weights)  # fmt: skip
+            if np.isfinite(value):
+                return trial, value + shift
     return np.asarray(params, dtype=float), value
 
 

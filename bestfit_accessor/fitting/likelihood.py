@@ -221,7 +221,10 @@ def _clamped(term: float) -> float:
 
 
 #: The typical (median) gap between distinct values, in standardised units, must exceed
-#: this share of their largest magnitude: it then keeps about four significant digits.
+#: this share of ``|loc|``: ``x − loc`` then keeps about four significant digits of it.
+#: (Not of the values' own magnitude: on a column spanning nine decades the largest
+#: value is 1e8 times the bulk's gaps, and moyal's or hypsecant's scale must reach
+#: it, or its log-density underflows.)
 RESOLVED_SHARE = 1e-12
 
 
@@ -241,9 +244,9 @@ class ExactValues(TermSet):
     #: unbounded, and such parameters are treated as infeasible.
     log_density_cap: float = math.inf
     #: Median gap between distinct values. Parameters under which it drowns in the
-    #: rounding of ``(x − loc) / scale`` (loc and scale ~1e9 times the data, where a
-    #: family evaluated far out in a tail gives every value the same garbage density)
-    #: are treated as infeasible: see :data:`RESOLVED_SHARE`.
+    #: rounding of ``x − loc`` (loc ~1e9 times the data, where a family evaluated far
+    #: out in a tail gives every value the same garbage density) are treated as
+    #: infeasible: see :data:`RESOLVED_SHARE`.
     spacing: float = 0.0
     #: The groups behind compressed terms; near a kink of the log-density their
     #: terms are integrated over the group instead (:mod:`.kinks`).
@@ -326,10 +329,9 @@ class ExactValues(TermSet):
         return _gauss_rule(n, np.clip(mids + s1, *ranges), var, third, cap, ranges=ranges)
 
     def log_probs(self, model, shapes, loc, scale, a, b) -> np.ndarray | None:
+        if self.spacing and RESOLVED_SHARE * abs(loc) > self.spacing:
+            return None  # the data's spacing is lost in rounding x − loc
         z = (self.values - loc) / scale
-        if self.spacing and (RESOLVED_SHARE * max(abs(z[0]), abs(z[-1]))
-                             > self.spacing / scale):  # fmt: skip
-            return None  # the data's spacing is lost in rounding at these loc and scale
         z = np.clip(z, a, b)
         out = model.family.logpdf(z, *shapes)
         out = out - math.log(scale)
