@@ -59,15 +59,11 @@ _T, _TW = _U**GRADE, _W * GRADE * _U ** (GRADE - 1)
 
 @dataclass(frozen=True, eq=False)
 class GroupMoments:
-    """The groups behind compressed terms: each one's range, count, mean, variance
-    and third central moment, and which terms (nodes) are its Gauss points."""
+    """The groups behind compressed terms: each one's range, the density of its
+    values there, and which terms (nodes) are its Gauss points."""
 
     lo: np.ndarray
     hi: np.ndarray
-    count: np.ndarray
-    mean: np.ndarray
-    var: np.ndarray
-    third: np.ndarray
     first_node: np.ndarray  # index of the group's first term
     n_nodes: np.ndarray  # 1 or 2
     #: Per group, ``p(t)``'s coefficients of 1, t, t², t³ (t ∈ [−1, 1] over the range):
@@ -75,12 +71,14 @@ class GroupMoments:
     poly: np.ndarray
 
     @classmethod
-    def of_groups(cls, lo, hi, count, mean, var, third, nodes_kept: np.ndarray) -> GroupMoments:
-        """``nodes_kept``: per group, a boolean pair saying which Gauss points exist."""
+    def of_groups(cls, lo: np.ndarray, hi: np.ndarray, mean: np.ndarray, var: np.ndarray,
+                  third: np.ndarray, nodes_kept: np.ndarray) -> GroupMoments:  # fmt: skip
+        """Groups from their ranges, means, variances and third central moments;
+        ``nodes_kept``: per group, a boolean pair saying which Gauss points exist."""
         n_nodes = nodes_kept.sum(axis=1)
         first = np.concatenate([[0], np.cumsum(n_nodes)[:-1]]).astype(np.int64)
-        lo, hi, count, mean, var, third = (np.asarray(v, dtype=float)
-                                           for v in (lo, hi, count, mean, var, third))  # fmt: skip
+        lo, hi, mean, var, third = (np.asarray(v, dtype=float)
+                                    for v in (lo, hi, mean, var, third))  # fmt: skip
         half = np.where(hi > lo, 0.5 * (hi - lo), 1.0)
         with np.errstate(all="ignore"):
             d = (mean - 0.5 * (lo + hi)) / half
@@ -89,7 +87,7 @@ class GroupMoments:
         a1, a2 = 1.5 * e1, 2.5 * (1.5 * e2 - 0.5)  # coefficients of P_1, P_2
         a3 = 3.5 * (2.5 * e3 - 1.5 * e1)  # of P_3 = (5t³ − 3t)/2
         poly = np.stack([0.5 - 0.5 * a2, a1 - 1.5 * a3, 1.5 * a2, 2.5 * a3], axis=1)
-        return cls(lo, hi, count, mean, var, third, first, n_nodes, poly)
+        return cls(lo, hi, first, n_nodes, poly)
 
     def near(self, x: float) -> np.ndarray:
         """Indices of the groups with some spread within :data:`REACH` widths of ``x``."""

@@ -376,7 +376,7 @@ def _gauss_rule(total: np.ndarray, mean: np.ndarray, var: np.ndarray, third: np.
                                         np.array([1.0, 0.0]))  # fmt: skip
     kept = weights > 0
     groups = None if ranges is None else GroupMoments.of_groups(
-        *ranges, total, mean, np.where(multi, var, 0.0), np.where(multi, third, 0.0), kept)
+        *ranges, mean, np.where(multi, var, 0.0), np.where(multi, third, 0.0), kept)
     keep = kept.ravel()
     return ExactValues(points.ravel()[keep], weights.ravel()[keep], log_density_cap, spacing,
                        groups)  # fmt: skip
