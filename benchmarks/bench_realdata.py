@@ -1,8 +1,12 @@
 """Real-data suite (issue #11): our fits against scipy's own ``dist.fit``, column by column.
 
 Run with ``.venv/bin/python benchmarks/bench_realdata.py [--sizes 100 1000] [--quick]
-[--datasets SUBSTR ...] [--out FILE]``. Progress goes to stderr; the report (markdown)
-goes to stdout and, with ``--out``, to FILE as well.
+[--datasets SUBSTR ...] [--out FILE] [--scipy-cache DIR]``. Progress goes to stderr;
+the report (markdown) goes to stdout and, with ``--out``, to FILE as well. With
+``--scipy-cache``, scipy's side of each pair (its fit and exact log-likelihood, which
+depend only on the column, the family and scipy's version) is kept in DIR and reused,
+so a rerun after a change to the library fits only our side (10M rows: minutes, not
+an hour).
 
 The suite:
 

@@ -150,7 +150,7 @@ WALL_STEP = 1e-3
 MISFIT_PER_ROW = 1.0
 #: Log-likelihood change from integrating the compressed terms next to a kink
 #: above which a large column's kinked family is climbed on them.
-KINK_MATTERS = 0.1
+KINK_MATTERS = 10.0
 #: Sample quantiles where scipy's CDF, SF and PDF must agree (:meth:`.Model.numerics_ok`).
 PROBE_QUANTILES = (0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98)
 
