@@ -12,7 +12,7 @@ import numpy as np
 
 from .scipy_adapter import family_of
 
-__all__ = ["SHAPE_LOG_CAP", "Coordinates", "has_own_ppf"]
+__all__ = ["GUMBEL_RIDGES", "SHAPE_LOG_CAP", "Coordinates", "GumbelRidge", "has_own_ppf"]
 
 #: Half-line shapes stay within e^±12 (6e-6 … 1.6e5) of their bound: a family tending
 #: to a limit (gamma to a normal) is then within ~1e-6 per row of it, and scipy's
@@ -280,3 +280,29 @@ class Coordinates:
             theta[-2] = math.log(max(b - zmax, tiny))
             theta[-1] = math.log(scale / self.unit)
         return theta
+
+
+#: Families with a Gumbel limit as ``c → ∞``, with the side their support's bound
+#: lies on: weibull_max (bound above, ``loc = μ + scale``) tends to gumbel_r,
+#: weibull_min (bound below, ``loc = μ − scale``) to gumbel_l.
+GUMBEL_RIDGES = {"weibull_max": 1.0, "weibull_min": -1.0}
+
+
+class GumbelRidge:
+    """Coordinates ``(log c, μ, log β)`` with ``loc = μ ± scale`` and ``scale = c·β``,
+    in which the ridge to the Gumbel limit is straight: ``c`` grows with the
+    Gumbel's location ``μ`` and scale ``β`` held. In the ordinary coordinates,
+    ``loc`` and ``scale`` must move together by the same amount 1e5 times their
+    difference, which no local step does (:func:`.fit._polish_compressed`)."""
+
+    def __init__(self, name: str) -> None:
+        self.side = GUMBEL_RIDGES[name]
+
+    def from_params(self, params: np.ndarray) -> np.ndarray:
+        c, loc, scale = (float(v) for v in params)
+        return np.array([math.log(c), loc - self.side * scale, math.log(scale / c)])
+
+    def to_params(self, theta: np.ndarray) -> np.ndarray:
+        c = math.exp(min(float(theta[0]), 700.0))
+        scale = c * math.exp(min(float(theta[2]), 700.0))
+        return np.array([c, float(theta[1]) + self.side * scale, scale])

@@ -46,13 +46,14 @@ from scipy import optimize
 from ..results.schema import new_record
 from ..summaries.grid import BinLayout
 from . import metrics
-from .coordinates import Coordinates, has_own_ppf
+from .coordinates import GUMBEL_RIDGES, Coordinates, GumbelRidge, has_own_ppf
 from .kinks import KINKS
 from .likelihood import ExactValues, Grid, Model
 from .optimiser import maximise
 from .registry import PDF_QUADRATURE, get_distribution, param_names, shape_bounds
 from .scipy_adapter import family_of
 from .starts import (
+    GUMBEL_NEAR,
     cusp_point,
     feasible,
     limit_point,
@@ -548,7 +549,15 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     theta, moved = _push_to_limits(model, plain, theta, moved, ftol)
     if _against_a_wall(model, plain, theta):
         theta, moved = _simplex_finish(model, plain, theta, moved)
-    return plain.to_params(theta) if moved > value and trusted(plain.to_params(theta)) else best
+    if moved > value and trusted(plain.to_params(theta)):
+        best, value = plain.to_params(theta), moved
+    if name in GUMBEL_RIDGES and best[0] >= GUMBEL_NEAR / 10:
+        # Far along the ridge to the Gumbel limit: a simplex where it is straight.
+        ridge = GumbelRidge(name)
+        theta, moved = _simplex_finish(model, ridge, ridge.from_params(best), value)
+        if moved > value and trusted(ridge.to_params(theta)):
+            best = ridge.to_params(theta)
+    return best
 
 
 def _against_a_wall(model: Model, coords: Coordinates, theta: np.ndarray) -> bool:
@@ -656,7 +665,7 @@ def _push_to_limits(model: Model, coords: Coordinates, theta: np.ndarray, value:
     return theta, value
 
 
-def _simplex_finish(model: Model, coords: Coordinates, theta: np.ndarray,
+def _simplex_finish(model: Model, coords: Coordinates | GumbelRidge, theta: np.ndarray,
                     value: float) -> tuple[np.ndarray, float]:  # fmt: skip
     """Nelder–Mead on the negative log-likelihood from a nearby start."""
     def objective(t: np.ndarray) -> float:

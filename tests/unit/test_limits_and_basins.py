@@ -358,13 +358,14 @@ def test_a_scale_as_wide_as_nine_decades_is_feasible(seed):
 def test_weibull_max_on_a_heavy_right_tail_reaches_its_gumbel_limit(seed):
     """As c → ∞ weibull_max tends to gumbel_r, the best it can do on 3M Burr XII rows.
     The binned optimum stopped at another point of that ridge, 1e4 log-units below
-    gumbel_r's fit on seeds 0 and 2; the Gumbel-limit start ends within 25 of it
-    (gumbel_r fitted to 200,000 rows, scored on all; measured −25 to +35)."""
+    gumbel_r's fit on seeds 0 and 2; the Gumbel-limit start and the simplex in
+    ridge coordinates reach it (gumbel_r fitted to 200,000 rows and scored on all:
+    measured +19 to +35). The bound allows 1."""
     x = st.burr12(2.0, 1.5).rvs(size=3_000_000, random_state=np.random.default_rng([11, seed]))
     data = large_fit_data(x)
     ours = exact_on_rows("weibull_max", fit_distribution("weibull_max", data), data, x)
     gumbel = st.gumbel_r.logpdf(x, *st.gumbel_r.fit(x[:200_000])).sum()
-    assert ours >= gumbel - 100.0, (ours, gumbel)
+    assert ours >= gumbel - 1.0, (ours, gumbel)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
