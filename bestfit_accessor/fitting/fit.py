@@ -437,19 +437,19 @@ def _optimise(name: str, dist, data: FitData) -> tuple[np.ndarray, float, Model]
     _, _, params = max(trusted, key=lambda item: (item[0], item[1]))
     if data.exact_everywhere:  # one simplex finish, from the best refined start
         params = _polish_exact(dist, params, fine, exact, data, bounds, ftol)
-    elif gathered:
-        params = _polish_compressed(name, dist, params, data, bounds, ftol)
     elif data.compressed is not None:
-        # A large column: the binned optimum stands where the binned likelihood
-        # agrees with the compressed one; where it does not, the family is far from
-        # the data (its extreme rows many scales out) and is climbed on them. Either
-        # way the compressed likelihood, the closer one, is reported.
-        compressed = Model.exact(dist, data.compressed, data.vmin, data.vmax)
-        agree = (abs(final.reported_loglik(params) - compressed.loglik(params))
+        # A large or gathered column: the binned optimum stands where the binned
+        # likelihood agrees with the compressed one; where it does not, the family
+        # is far from the data (its extreme rows many scales out) and is climbed on
+        # them. Either way the compressed likelihood, the closer one, is reported (a
+        # gathered column's leaders are then polished on every value).
+        compressed = final if gathered else Model.exact(dist, data.compressed, data.vmin,
+                                                        data.vmax)  # fmt: skip
+        agree = (abs(fine.reported_loglik(params) - compressed.loglik(params))
                  <= min(BINNED_AGREEMENT * data.n_obs, AGREEMENT_CAP))  # fmt: skip
         stuck = _at_an_edge(params, bounds)
         kinked = name in KINKS and _kink_matters(dist, params, data, compressed)
-        if not agree or stuck or name in TWO_BASINS or kinked:
+        if gathered or not agree or stuck or name in TWO_BASINS or kinked:
             params = _polish_compressed(name, dist, params, data, bounds, ftol,
                                         other_basins_only=agree and not (stuck or kinked))
         final = compressed
@@ -497,9 +497,10 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
     (skewcauchy's a → 1), and a simplex follows a wall of underflow next to the
     optimum (:func:`_against_a_wall`). A family with two basins (:data:`TWO_BASINS`)
     takes its neutral start to the binned optimum of the regular basin first. With
-    ``other_basins_only`` (a large column whose binned optimum the compressed
-    likelihood confirms), only the neutral start is climbed, and the result is kept
-    where it wins.
+    ``other_basins_only`` (a column whose binned optimum the compressed likelihood
+    confirms), a large column climbs only the neutral start, kept where it wins; a
+    gathered one climbs only its own optimum, then the plain finish (the other
+    starts cost 12% of a 100k-row fit and changed no pair of the 100k suite).
     """
     model = Model.exact(dist, data.compressed, data.vmin, data.vmax)
     best, value = params, model.loglik(params)
@@ -527,7 +528,9 @@ def _polish_compressed(name: str, dist, params: np.ndarray, data: FitData, bound
         # Newton steps in gap coordinates from it ran up the ridge (d → 1e4).
         binned = Model.binned(dist, data.coarse, data.vmin, data.vmax, name in PDF_QUADRATURE)
         neutral = _refine(dist, neutral, binned, binned, data, bounds, ftol, None)
-    if other_basins_only:
+    if other_basins_only and data.exact is not None:
+        climb(params)  # a gathered column: its own basin only, then the plain finish
+    elif other_basins_only:
         climb(neutral)
         if best is params:
             return params
